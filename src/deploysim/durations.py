@@ -1,0 +1,300 @@
+"""Durations as probability distributions, written the way planners write them.
+
+Every duration in a scenario is a distribution in days. Planners write ``17 d``, ``6 w`` or
+``4 months`` for a fixed value, a bare number for a fixed number of days, ``triangular(7, 14, 28) d``
+as a compact form, or a mapping such as ``{dist: lognormal, mean: 40, sd: 10, unit: d}``. All of
+them become one of the pydantic models below, and each model compiles to a sampler: a plain
+function of a ``random.Random`` stream, so the engine's hot path pays no validation cost.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+DAYS_PER_UNIT: dict[str, float] = {
+    "d": 1.0,
+    "day": 1.0,
+    "days": 1.0,
+    "w": 7.0,
+    "wk": 7.0,
+    "week": 7.0,
+    "weeks": 7.0,
+    "m": 365.25 / 12,
+    "mo": 365.25 / 12,
+    "month": 365.25 / 12,
+    "months": 365.25 / 12,
+    "y": 365.25,
+    "yr": 365.25,
+    "year": 365.25,
+    "years": 365.25,
+}
+DAYS_PER_MONTH = DAYS_PER_UNIT["month"]
+DAYS_PER_YEAR = DAYS_PER_UNIT["year"]
+
+Sampler = Callable[[random.Random], float]
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
+_CALL = re.compile(r"^\s*([a-z]+)\s*\((.*)\)\s*([A-Za-z]*)\s*$")
+_POSITIONAL: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "exponential": ("mean",),
+    "lognormal": ("mean", "sd"),
+    "gamma": ("mean", "sd"),
+    "empirical": (),
+}
+
+
+def unit_days(unit: str) -> float:
+    """Days in one ``unit``; raises ValueError naming the accepted units otherwise."""
+    key = unit.strip().lower() or "d"
+    if key not in DAYS_PER_UNIT:
+        raise ValueError(f"unknown time unit {unit!r}; use one of d, w, months, years")
+    return DAYS_PER_UNIT[key]
+
+
+def parse_quantity(text: str) -> float:
+    """``"6 w"`` -> 42.0 days. A bare number is days."""
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"cannot read {text!r} as a duration such as '17 d', '6 w' or '4 months'")
+    return float(match.group(1)) * unit_days(match.group(2))
+
+
+def _compact_to_mapping(text: str) -> dict[str, Any]:
+    """``"triangular(7, 14, 28) d"`` -> ``{dist: triangular, low: 7, mode: 14, high: 28, unit: d}``."""
+    match = _CALL.match(text)
+    if not match:
+        return {"dist": "fixed", "value": parse_quantity(text)}
+    name, args, unit = match.groups()
+    if name not in _POSITIONAL:
+        raise ValueError(f"unknown distribution {name!r}; use one of {', '.join(_POSITIONAL)}")
+    values = [float(v) for v in args.split(",") if v.strip()] if args.strip() else []
+    if name == "empirical":
+        return {"dist": "empirical", "values": values, "unit": unit or "d"}
+    names = _POSITIONAL[name]
+    if len(values) != len(names):
+        raise ValueError(f"{name}(...) takes {len(names)} numbers ({', '.join(names)}), got {len(values)}")
+    return {"dist": name, **dict(zip(names, values, strict=True)), "unit": unit or "d"}
+
+
+def _coerce_distribution(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a duration must be a number, a string like '17 d', or a mapping with 'dist'")
+    if isinstance(value, int | float):
+        return {"dist": "fixed", "value": float(value)}
+    if isinstance(value, str):
+        return _compact_to_mapping(value)
+    return value
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    unit: str = "d"
+
+    @property
+    def scale(self) -> float:
+        return unit_days(self.unit)
+
+    @model_validator(mode="after")
+    def _known_unit(self) -> _Dist:
+        unit_days(self.unit)
+        return self
+
+
+class Fixed(_Dist):
+    dist: Literal["fixed"]
+    value: float = Field(ge=0)
+
+    def mean_days(self) -> float:
+        return self.value * self.scale
+
+    def sampler(self) -> Sampler:
+        value = self.mean_days()
+        return lambda rng: value
+
+    def min_days(self) -> float:
+        return self.mean_days()
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("uniform needs low <= high")
+        return self
+
+    def mean_days(self) -> float:
+        return 0.5 * (self.low + self.high) * self.scale
+
+    def min_days(self) -> float:
+        return self.low * self.scale
+
+    def sampler(self) -> Sampler:
+        low, high = self.low * self.scale, self.high * self.scale
+        return lambda rng: rng.uniform(low, high)
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"]
+    low: float = Field(ge=0)
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("triangular needs low <= mode <= high")
+        return self
+
+    def mean_days(self) -> float:
+        return (self.low + self.mode + self.high) / 3 * self.scale
+
+    def min_days(self) -> float:
+        return self.low * self.scale
+
+    def sampler(self) -> Sampler:
+        low, mode, high = (v * self.scale for v in (self.low, self.mode, self.high))
+        return lambda rng: rng.triangular(low, high, mode)
+
+
+class Exponential(_Dist):
+    dist: Literal["exponential"]
+    mean: float = Field(gt=0)
+
+    def mean_days(self) -> float:
+        return self.mean * self.scale
+
+    def min_days(self) -> float:
+        return 0.0
+
+    def sampler(self) -> Sampler:
+        rate = 1.0 / self.mean_days()
+        return lambda rng: rng.expovariate(rate)
+
+
+class _MeanSd(_Dist):
+    mean: float = Field(gt=0)
+    sd: float = Field(gt=0)
+
+    def mean_days(self) -> float:
+        return self.mean * self.scale
+
+    def min_days(self) -> float:
+        return 0.0
+
+
+class Lognormal(_MeanSd):
+    """Parametrised by the mean and standard deviation of the duration itself, as planners
+    estimate them, not of its logarithm."""
+
+    dist: Literal["lognormal"]
+
+    def sampler(self) -> Sampler:
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        mu = math.log(self.mean_days()) - sigma2 / 2
+        sigma = math.sqrt(sigma2)
+        return lambda rng: rng.lognormvariate(mu, sigma)
+
+
+class Gamma(_MeanSd):
+    dist: Literal["gamma"]
+
+    def sampler(self) -> Sampler:
+        shape = (self.mean / self.sd) ** 2
+        scale = self.mean_days() / shape
+        return lambda rng: rng.gammavariate(shape, scale)
+
+
+class Empirical(_Dist):
+    """Resamples observed durations, e.g. last year's recorded selection times."""
+
+    dist: Literal["empirical"]
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Empirical:
+        if any(v < 0 for v in self.values):
+            raise ValueError("empirical values must be >= 0")
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("empirical weights must match values one for one")
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("empirical weights must be >= 0 and not all zero")
+        return self
+
+    def _probabilities(self) -> list[float]:
+        weights = self.weights or [1.0] * len(self.values)
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    def mean_days(self) -> float:
+        return sum(v * p for v, p in zip(self.values, self._probabilities(), strict=True)) * self.scale
+
+    def min_days(self) -> float:
+        return min(self.values) * self.scale
+
+    def sampler(self) -> Sampler:
+        values = [v * self.scale for v in self.values]
+        cumulative: list[float] = []
+        running = 0.0
+        for p in self._probabilities():
+            running += p
+            cumulative.append(running)
+        cumulative[-1] = 1.0
+        if len(values) == 1:
+            only = values[0]
+            return lambda rng: only
+
+        def draw(rng: random.Random) -> float:
+            u = rng.random()
+            for value, edge in zip(values, cumulative, strict=True):
+                if u < edge:
+                    return value
+            return values[-1]
+
+        return draw
+
+
+_AnyDist = Annotated[
+    Fixed | Uniform | Triangular | Exponential | Lognormal | Gamma | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+def _positive(dist: Any) -> Any:
+    if dist.mean_days() <= 0:
+        raise ValueError("a duration must be greater than zero")
+    return dist
+
+
+Delay = Annotated[_AnyDist, BeforeValidator(_coerce_distribution)]
+"""A duration that may be zero: a stage a scenario can skip."""
+
+Duration = Annotated[_AnyDist, BeforeValidator(_coerce_distribution), AfterValidator(_positive)]
+"""A duration that must be greater than zero, such as a tour or a mandate."""
+
+
+def _quantity(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number of days or a string like '30 d'")
+    if isinstance(value, str):
+        return parse_quantity(value)
+    return value
+
+
+Days = Annotated[float, BeforeValidator(_quantity)]
+"""A single fixed number of days (unit strings accepted), for settings that are not random."""

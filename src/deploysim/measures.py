@@ -1,0 +1,79 @@
+"""The summary measures planners read, computed from one run's daily arrays.
+
+Means over "mandate days" count only days on which the mandate was active, so a mission that ends
+early is not credited with perfect fill for the days after it closed, nor blamed for them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from deploysim.durations import DAYS_PER_MONTH
+from deploysim.engine.mission import RawRun
+from deploysim.engine.recorder import DAILY_COLUMNS
+
+MEASURES: dict[str, str] = {
+    "ioc_day": "first day a team is operational",
+    "foc_day": "first day fill reaches the FOC share with every team operational",
+    "mean_fill": "mean share of authorised posts filled, over mandate days",
+    "vacancy_rate": "mean share of authorised posts vacant, over mandate days",
+    "person_days": "post-days filled (person-days delivered)",
+    "person_days_authorised": "post-days authorised",
+    "team_coverage": "share of team-days operational, over mandate days",
+    "handover_gap_days": "days posts stood empty between holders, per post",
+    "mediation_wait_mean": "mean wait for a mediator, days",
+    "mediation_wait_p90": "90th percentile wait for a mediator, days",
+    "mediation_cases": "mediation requests served",
+    "incidents": "incidents in all units",
+    "total_cost": "cost to the end of the horizon",
+    "cost_per_person_month": "total cost per delivered person-month",
+    "mission_end_day": "day the mandate ended (the horizon if it did not)",
+}
+
+COLUMN = {name: i for i, name in enumerate(DAILY_COLUMNS)}
+
+
+def _first_day(mask: np.ndarray) -> float:
+    hits = np.flatnonzero(mask)
+    return float(hits[0]) if hits.size else math.nan
+
+
+def summarise(raw: RawRun) -> dict[str, float]:
+    levels = raw.recorder.levels
+    state = raw.state
+    plan = raw.plan
+    authorised = levels[:, COLUMN["authorised"]].astype(float)
+    filled = levels[:, COLUMN["filled"]].astype(float)
+    active = levels[:, COLUMN["mandate_active"]] == 1
+    n_teams = len(plan.teams)
+    operational = raw.recorder.teams[0]
+    teams_up = operational.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(authorised > 0, filled / authorised, np.nan)
+    active_fill = fill[active]
+    mean_fill = float(np.nanmean(active_fill)) if active_fill.size else math.nan
+    foc = (fill >= plan.foc_fill_share) & (teams_up == n_teams) & active
+    waits = np.asarray(state.waits)
+    person_days = float(filled.sum())
+    total_cost = float(raw.recorder.cost_to_date[-1])
+    person_months = person_days / DAYS_PER_MONTH
+    ended = np.flatnonzero(~active)
+    return {
+        "ioc_day": _first_day((teams_up > 0) & active),
+        "foc_day": _first_day(foc),
+        "mean_fill": mean_fill,
+        "vacancy_rate": 1.0 - mean_fill,
+        "person_days": person_days,
+        "person_days_authorised": float(authorised.sum()),
+        "team_coverage": float(operational[active].mean()) if active.any() else math.nan,
+        "handover_gap_days": state.handover_gap_days / max(len(plan.posts), 1),
+        "mediation_wait_mean": float(waits.mean()) if waits.size else math.nan,
+        "mediation_wait_p90": float(np.quantile(waits, 0.9)) if waits.size else math.nan,
+        "mediation_cases": float(waits.size),
+        "incidents": float(raw.incidents_by_day.sum()),
+        "total_cost": total_cost,
+        "cost_per_person_month": total_cost / person_months if person_months > 0 else math.nan,
+        "mission_end_day": float(ended[0]) if ended.size else float(plan.horizon),
+    }
