@@ -69,7 +69,9 @@ def event_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
         time, what, team, post = (list(c) for c in zip(*raw.state.events, strict=True))
     else:
         time, what, team, post = [], [], [], []
-    table = pd.DataFrame({"day": np.asarray(time, dtype=float), "event": what, "post": np.asarray(post, dtype=np.int64)})
+    table = pd.DataFrame(
+        {"day": np.asarray(time, dtype=float), "event": what, "post": np.asarray(post, dtype=np.int64)}
+    )
     table.insert(1, "date", pd.Timestamp(start) + pd.to_timedelta(table["day"], unit="D"))
     table.insert(3, "team", [names[i] for i in team])
     table.insert(4, "role", [roles[i] for i in post])
