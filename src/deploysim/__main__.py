@@ -1,0 +1,5 @@
+import sys
+
+from deploysim.cli import main
+
+sys.exit(main())

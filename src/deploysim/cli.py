@@ -1,0 +1,49 @@
+"""The ``deploysim`` command: one sub-command module each, one error policy for all.
+
+Every user mistake (a bad scenario file, a bad flag, an unreadable results directory) ends as one
+line on stderr and exit status 2; no traceback reaches a planner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from deploysim._version import __version__
+from deploysim.commands import run, schema, validate
+from deploysim.errors import UsageError
+from deploysim.loader import ScenarioError
+from deploysim.storage import ResultsError
+
+COMMANDS = (run, validate, schema)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="deploysim", description="Simulate field missions many times and plan with the spread.")
+    parser.add_argument("--version", action="version", version=f"deploysim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args) or 0)
+    except (ScenarioError, ResultsError, UsageError) as exc:
+        print(f"deploysim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("deploysim: interrupted; finished batches are on disk", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

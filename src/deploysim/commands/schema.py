@@ -1,0 +1,18 @@
+"""``deploysim schema``: the JSON Schema of scenario files, for editors' completion and checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from deploysim.scenario import Scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("schema", help="print the scenario JSON Schema")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0

@@ -1,0 +1,236 @@
+"""Staffing and team-coverage charts over calendar time, summarising many replications at once.
+
+A planner needs the likely path and how sure we are, not one lucky run: the fan chart draws the median
+of each series with the middle 50% and 90% of replications shaded; the heatmap shows, team by team and
+day by day, in what share of replications the team met its minimum manning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from deploysim.plots.style import (
+    GRID_COLOUR,
+    LABEL_SIZE,
+    MUTED_COLOUR,
+    SHARE_CMAP,
+    TICK_SIZE,
+    format_date_axis,
+    new_figure,
+    place_legend,
+    series_colour,
+    series_label,
+    series_linestyle,
+    set_titles,
+    style_axes,
+)
+
+# Quantiles drawn by the fan chart: 90% band, 50% band, median.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+BAND_90_ALPHA = 0.13
+BAND_50_ALPHA = 0.30
+COVERAGE_LABEL = "share of replications operational"
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Fail early with the missing column names, rather than with a KeyError deep inside pandas."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} table is missing required column(s) {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, frame.columns)) or 'no columns'}"
+        )
+    if frame.empty:
+        raise ValueError(f"{what} table has no rows to plot")
+
+
+def _scenario_name(frame: pd.DataFrame, what: str) -> str | None:
+    """The one scenario a frame holds, if it says; quantiles over a mix of scenarios would mean nothing."""
+    if "scenario" not in frame.columns:
+        return None
+    names = pd.unique(frame["scenario"].dropna())
+    if len(names) > 1:
+        raise ValueError(
+            f"{what} table holds {len(names)} scenarios ({', '.join(map(str, names[:4]))}"
+            f"{', ...' if len(names) > 4 else ''}); select one before plotting"
+        )
+    return str(names[0]) if len(names) else None
+
+
+def _replication_count(frame: pd.DataFrame, per: Sequence[str]) -> int:
+    """Replications behind each plotted value: the `replication` column if present, else rows per key."""
+    if "replication" in frame.columns:
+        return int(frame["replication"].nunique())
+    return int(frame.groupby(list(per), observed=True).size().max())
+
+
+def _replications_phrase(n: int) -> str:
+    return "1 replication" if n == 1 else f"{n} replications"
+
+
+def _as_dates(values: pd.Series, what: str) -> pd.Series:
+    try:
+        return pd.to_datetime(values)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} table: column 'date' must hold calendar dates ({exc})") from exc
+
+
+def date_quantiles(daily: pd.DataFrame, series: Sequence[str], quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
+    """Quantiles of each series across replications, per date, in one vectorised groupby.
+
+    Returns a frame indexed by date (sorted) with columns (series, quantile).
+    """
+    values = daily[list(series)].astype(float)
+    values.insert(0, "date", _as_dates(daily["date"], "daily"))
+    table = values.groupby("date", sort=True).quantile(list(quantiles))
+    return table.unstack(level=-1)
+
+
+def staffing_fan(
+    daily: pd.DataFrame,
+    title: str | None = None,
+    series: Sequence[str] = ("authorised", "filled", "present"),
+) -> Figure:
+    """Fan chart of daily staffing series: median line, 50% and 90% bands across replications, by date.
+
+    ``daily`` is one scenario's daily table, with or without a ``replication`` column (one replication
+    gives bands of zero width). Raises ValueError if a needed column is missing.
+    """
+    series = tuple(series)
+    if not series:
+        raise ValueError("staffing_fan: give at least one series to plot")
+    _require(daily, ("date", *series), "daily")
+    non_numeric = [s for s in series if not pd.api.types.is_numeric_dtype(daily[s])]
+    if non_numeric:
+        raise ValueError(f"daily table: series {', '.join(map(repr, non_numeric))} must be numeric to plot")
+    scenario = _scenario_name(daily, "daily")
+    n_reps = _replication_count(daily, ["date"])
+    table = date_quantiles(daily, series)
+    dates = table.index.to_numpy()
+
+    fig, ax = new_figure(9.0, 5.2)
+    for name in series:
+        colour = series_colour(name)
+        q = {level: table[(name, level)].to_numpy() for level in FAN_QUANTILES}
+        ax.fill_between(dates, q[0.05], q[0.95], step="post", color=colour, alpha=BAND_90_ALPHA, linewidth=0)
+        ax.fill_between(dates, q[0.25], q[0.75], step="post", color=colour, alpha=BAND_50_ALPHA, linewidth=0)
+        ax.plot(dates, q[0.5], drawstyle="steps-post", color=colour, linestyle=series_linestyle(name),
+                linewidth=2.0, label=f"{series_label(name)} (median)", gid=f"median:{name}")
+
+    ax.set_ylabel("posts")
+    ax.set_xlabel("date")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(dates[0], dates[-1])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    format_date_axis(ax)
+    set_titles(
+        ax,
+        title if title is not None else f"Staffing{': ' + scenario if scenario else ' over time'}",
+        f"Median across {_replications_phrase(n_reps)}; shading: middle 50% and 90% of replications",
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor=MUTED_COLOUR, alpha=BAND_50_ALPHA + 0.1, linewidth=0),
+                Patch(facecolor=MUTED_COLOUR, alpha=BAND_90_ALPHA, linewidth=0)]
+    labels += ["50% band (25th\u201375th percentile)", "90% band (5th\u201395th percentile)"]
+    place_legend(ax, handles, labels, where="below", ncols=len(series) if len(series) <= 3 else 3)
+    return fig
+
+
+def _team_order(teams: pd.Series) -> list[object]:
+    """Teams in their categorical (scenario) order, else in order of first appearance."""
+    present = pd.unique(teams.dropna())
+    if isinstance(teams.dtype, pd.CategoricalDtype):
+        seen = set(present)
+        return [c for c in teams.cat.categories if c in seen]
+    return list(present)
+
+
+def coverage_share(teams: pd.DataFrame) -> pd.DataFrame:
+    """Share of replications in which each team was operational, as a (team x date) frame in team order."""
+    frame = pd.DataFrame({
+        "team": teams["team"],
+        "date": _as_dates(teams["date"], "teams"),
+        "operational": teams["operational"].astype(float),
+    })
+    share = frame.groupby(["team", "date"], observed=True, sort=False)["operational"].mean().unstack("date")
+    return share.reindex(index=_team_order(teams["team"]), columns=np.sort(frame["date"].unique()))
+
+
+def _cell_edges(dates: np.ndarray) -> np.ndarray:
+    """Edges halfway between consecutive dates, so each day's cell is centred on its date."""
+    if len(dates) == 1:
+        half = np.timedelta64(12, "h")
+        return np.array([dates[0] - half, dates[0] + half])
+    gaps = np.diff(dates)
+    inner = dates[:-1] + gaps / 2
+    return np.concatenate([[dates[0] - gaps[0] / 2], inner, [dates[-1] + gaps[-1] / 2]])
+
+
+def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
+    """Heatmap of team coverage: rows are teams (scenario order), columns dates, colour the share of
+    replications in which the team met minimum manning that day; the right axis gives each team's mean.
+
+    ``teams`` is one scenario's team table, with or without a ``replication`` column. Raises ValueError
+    if a needed column is missing or ``operational`` is not a 0/1 flag.
+    """
+    _require(teams, ("date", "team", "operational"), "teams")
+    flags = pd.to_numeric(teams["operational"], errors="coerce")
+    if not flags.dropna().isin([0, 1]).all() or flags.isna().any():
+        raise ValueError("teams table: column 'operational' must be a boolean (or 0/1) flag")
+    scenario = _scenario_name(teams, "teams")
+    n_reps = _replication_count(teams, ["team", "date"])
+    share = coverage_share(teams)
+    dates = share.columns.to_numpy(dtype="datetime64[ns]")
+    values = np.ma.masked_invalid(share.to_numpy(dtype=float))
+    n_teams = len(share.index)
+
+    fig, ax = new_figure(10.0, max(3.2, 1.7 + 0.42 * n_teams))
+    style_axes(ax, grid=False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    cmap = _share_cmap()
+    mesh = ax.pcolormesh(_cell_edges(dates), np.arange(n_teams + 1) - 0.5, values, cmap=cmap, vmin=0.0, vmax=1.0,
+                         shading="flat", rasterized=True)
+    ax.hlines(np.arange(n_teams - 1) + 0.5, *mdates.date2num(_cell_edges(dates)[[0, -1]]), colors="white",
+              linewidth=1.5)
+    ax.set_ylim(n_teams - 0.5, -0.5)
+    ax.set_yticks(np.arange(n_teams), labels=[str(t) for t in share.index])
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("date")
+    format_date_axis(ax)
+
+    means = share.mean(axis=1, skipna=True).to_numpy()
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(np.arange(n_teams), labels=[f"{m:.0%}" if np.isfinite(m) else "n/a" for m in means])
+    right.tick_params(length=0, labelsize=TICK_SIZE)
+    right.spines["right"].set_visible(False)
+    right.set_ylabel("mean over period", fontsize=LABEL_SIZE - 1, color=MUTED_COLOUR)
+
+    colorbar = fig.colorbar(mesh, ax=ax, format=PercentFormatter(xmax=1.0, decimals=0), pad=0.02, aspect=25)
+    colorbar.set_label(COVERAGE_LABEL, fontsize=LABEL_SIZE - 1)
+    colorbar.ax.tick_params(labelsize=TICK_SIZE)
+    colorbar.outline.set_visible(False)
+    set_titles(
+        ax,
+        title if title is not None else f"Team coverage{': ' + scenario if scenario else ''}",
+        f"Share of {_replications_phrase(n_reps)} in which each team met its minimum manning, by day",
+    )
+    return fig
+
+
+def _share_cmap():
+    """The share colour map with a neutral colour for days a team has no data."""
+    from matplotlib import colormaps
+
+    cmap = colormaps[SHARE_CMAP].copy()
+    cmap.set_bad(GRID_COLOUR)
+    return cmap
