@@ -4,5 +4,16 @@ from deploysim._version import __version__
 from deploysim.loader import ScenarioError, load_scenario
 from deploysim.results import RunResult, simulate
 from deploysim.scenario import Scenario
+from deploysim.storage import ResultsError, StoredResults, load_results
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "simulate"]
+__all__ = [
+    "ResultsError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "StoredResults",
+    "__version__",
+    "load_results",
+    "load_scenario",
+    "simulate",
+]
