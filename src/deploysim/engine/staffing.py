@@ -116,8 +116,10 @@ def _person(
         if on_leave:
             on_leave = False
             state.became_present(post)
-            next_leave = now + interval
         else:
+            # the next block is due one interval after this one starts, so the share of time on
+            # leave equals the entitlement whatever the block length
             on_leave = True
             state.became_absent(post)
             back_from_leave = now + plan.leave_block(rng)
+            next_leave = max(now + interval, back_from_leave)

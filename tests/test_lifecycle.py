@@ -1,0 +1,99 @@
+"""The post and person lifecycle, checked with fixed durations where every day is predictable."""
+
+from __future__ import annotations
+
+import numpy as np
+from builders import scenario
+
+from deploysim import simulate
+
+
+def test_pipeline_then_tour_then_rotation_with_handover_overlap() -> None:
+    # pipeline 17 + 14 + 42 + 3 + 5 = 81 days; tour 100 d; default replacement lead = 81 + 7 overlap,
+    # so the successor is requested on day 81 + 100 - 88 = 93 and arrives on day 93 + 81 = 174,
+    # seven days before the incumbent rotates out on day 181.
+    s = scenario(
+        horizon="200 d",
+        mandate={"initial_length": "200 d"},
+        teams=[{"name": "T1", "unit": "U1", "posts": {"leader": 1}, "min_manning": {"leader": 1},
+                "needs_mediator": False, "mediators": 0}],
+    )
+    result = simulate(s, seed=3)
+    events = result.events
+    deployed = events.loc[events["event"] == "deployed", "day"].tolist()
+    assert deployed == [81.0, 174.0]
+    assert events.loc[events["event"] == "rotated out", "day"].tolist() == [181.0]
+    calls = events.loc[events["event"] == "call issued", "day"].tolist()
+    assert calls == [0.0, 93.0, 186.0]  # each holder's successor is called 88 days before tour end
+    filled = result.daily.set_index("day")["filled"]
+    assert filled.loc[80] == 0 and filled.loc[81] == 1
+    assert filled.loc[173:199].eq(1).all()  # the overlap keeps the post filled through the rotation
+    assert result.summary["handover_gap_days"] == 0.0
+    assert result.summary["ioc_day"] == 81.0
+
+
+def test_team_operational_only_with_minimum_manning_present() -> None:
+    # Leader needed plus two advisers: identical fixed pipelines, so the whole team arrives on day 81.
+    result = simulate(scenario(), seed=1)
+    teams = result.teams.set_index("day")
+    assert not teams.loc[80, "operational"]
+    assert teams.loc[81, "operational"]
+    assert teams.loc[81, "present"] == 4
+
+
+def test_mediator_requirement_gates_operational_status() -> None:
+    s = scenario(
+        teams=[{"name": "T1", "unit": "U1", "posts": {"leader": 1}, "min_manning": {"leader": 1},
+                "needs_mediator": True, "mediators": 1, "in_place": {"leader": 1}}],
+        mediators={"recruitment": "10 d", "training": "5 d", "certification_yield": 1.0, "annual_attrition": 0},
+        initial_staff={"tour_elapsed": 0},
+    )
+    teams = simulate(s, seed=2).teams.set_index("day")
+    # leader present from day 0, mediator certified on day 15: operational from then on
+    assert not teams.loc[14, "operational"]
+    assert teams.loc[15, "operational"]
+    assert teams.loc[15, "mediators_certified"] == 1
+
+
+def test_leave_takes_people_away_at_the_entitled_rate() -> None:
+    # 2.5 days a month in 10-day blocks: the expected absent share is 2.5 / (365.25/12) = 8.21%.
+    # 400 posts x 3 years; the absent share per post-day is a sum of many weakly dependent
+    # indicators, and 5 replications give an empirical standard error; allow 4 of them.
+    s = scenario(
+        horizon="3 years",
+        mandate={"initial_length": "3 years"},
+        teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 400}, "in_place": {"adviser": 400},
+                "needs_mediator": False, "mediators": 0}],
+        tour={"length": "10 years"},
+        leave={"days_per_month": 2.5, "block": "10 d"},
+        initial_staff={"tour_elapsed": 0},
+    )
+    shares = []
+    for rep in range(5):
+        daily = simulate(s, seed=11, replication=rep, record_events=False).daily
+        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    expected = 2.5 / (365.25 / 12)
+    se = np.std(shares, ddof=1) / np.sqrt(len(shares))
+    assert abs(np.mean(shares) - expected) < 4 * se + 1e-3
+
+
+def test_mandate_end_draws_everyone_down() -> None:
+    s = scenario(horizon="150 d", mandate={"initial_length": "100 d"},
+                 teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 5}, "in_place": {"adviser": 5},
+                         "needs_mediator": False, "mediators": 0}])
+    result = simulate(s, seed=5)
+    daily = result.daily.set_index("day")
+    assert daily.loc[99, "filled"] == 5 and daily.loc[99, "mandate_active"]
+    after = daily.loc[100:]
+    assert (after[["authorised", "filled", "present", "in_pipeline"]] == 0).all().all()
+    assert not after["mandate_active"].any()
+    assert after["cost_to_date"].nunique() == 1  # no cost accrues after the mission closed
+    assert result.summary["mission_end_day"] == 100.0
+
+
+def test_roster_fills_posts_at_once() -> None:
+    s = scenario(horizon="90 d", mandate={"initial_length": "90 d"}, recruitment={"roster": {"size": 2, "call_up": "4 d"}})
+    events = simulate(s, seed=9).events
+    deployed = sorted(events.loc[events["event"] == "deployed", "day"])
+    # two posts from the roster on day 4 plus two through the 81-day pipeline
+    assert deployed == [4.0, 4.0, 81.0, 81.0]
