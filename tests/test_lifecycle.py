@@ -92,7 +92,9 @@ def test_mandate_end_draws_everyone_down() -> None:
 
 
 def test_roster_fills_posts_at_once() -> None:
-    s = scenario(horizon="90 d", mandate={"initial_length": "90 d"}, recruitment={"roster": {"size": 2, "call_up": "4 d"}})
+    s = scenario(
+        horizon="90 d", mandate={"initial_length": "90 d"}, recruitment={"roster": {"size": 2, "call_up": "4 d"}}
+    )
     events = simulate(s, seed=9).events
     deployed = sorted(events.loc[events["event"] == "deployed", "day"])
     # two posts from the roster on day 4 plus two through the 81-day pipeline

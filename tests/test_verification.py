@@ -37,7 +37,11 @@ def test_single_mediator_queue_matches_mm1() -> None:
                 "needs_mediator": True, "mediators": 1}],
         tour={"length": "50 years"},
         mediators={"in_place": True, "annual_attrition": 0},
-        incidents={"rate_per_day": lam, "mediation_share": 1.0, "service_time": {"dist": "exponential", "mean": 1 / mu}},
+        incidents={
+            "rate_per_day": lam,
+            "mediation_share": 1.0,
+            "service_time": {"dist": "exponential", "mean": 1 / mu},
+        },
     )
     runs = [simulate(s, seed=2024, replication=r, record_events=False).summary for r in range(30)]
     _within([r["mediation_wait_mean"] for r in runs], rho / (mu - lam))

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -36,6 +39,7 @@ from deploysim.plots.style import (
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 BAND_90_ALPHA = 0.13
 BAND_50_ALPHA = 0.30
+POST_SERIES = frozenset({"authorised", "filled", "present", "in_pipeline", "vacant"})
 COVERAGE_LABEL = "share of replications operational"
 
 
@@ -84,7 +88,9 @@ def _as_dates(values: pd.Series, what: str) -> pd.Series:
         raise ValueError(f"{what} table: column 'date' must hold calendar dates ({exc})") from exc
 
 
-def date_quantiles(daily: pd.DataFrame, series: Sequence[str], quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
+def date_quantiles(
+    daily: pd.DataFrame, series: Sequence[str], quantiles: Sequence[float] = FAN_QUANTILES
+) -> pd.DataFrame:
     """Quantiles of each series across replications, per date, in one vectorised groupby.
 
     Returns a frame indexed by date (sorted) with columns (series, quantile).
@@ -105,7 +111,7 @@ def staffing_fan(
     ``daily`` is one scenario's daily table, with or without a ``replication`` column (one replication
     gives bands of zero width). Raises ValueError if a needed column is missing.
     """
-    series = tuple(series)
+    series = (series,) if isinstance(series, str) else tuple(series)
     if not series:
         raise ValueError("staffing_fan: give at least one series to plot")
     _require(daily, ("date", *series), "daily")
@@ -121,12 +127,21 @@ def staffing_fan(
     for name in series:
         colour = series_colour(name)
         q = {level: table[(name, level)].to_numpy() for level in FAN_QUANTILES}
-        ax.fill_between(dates, q[0.05], q[0.95], step="post", color=colour, alpha=BAND_90_ALPHA, linewidth=0)
-        ax.fill_between(dates, q[0.25], q[0.75], step="post", color=colour, alpha=BAND_50_ALPHA, linewidth=0)
-        ax.plot(dates, q[0.5], drawstyle="steps-post", color=colour, linestyle=series_linestyle(name),
-                linewidth=2.0, label=f"{series_label(name)} (median)", gid=f"median:{name}")
+        ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=BAND_90_ALPHA, linewidth=0)
+        ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_50_ALPHA, linewidth=0)
+        ax.plot(
+            dates,
+            q[0.5],
+            color=colour,
+            linestyle=series_linestyle(name),
+            linewidth=2.0,
+            label=series_label(name),
+            gid=f"median:{name}",
+        )
+    if "mandate_active" in daily.columns:
+        _mark_mandate_end(ax, daily)
 
-    ax.set_ylabel("posts")
+    ax.set_ylabel("posts" if set(series) <= POST_SERIES else "number")
     ax.set_xlabel("date")
     ax.set_ylim(bottom=0)
     ax.set_xlim(dates[0], dates[-1])
@@ -135,14 +150,39 @@ def staffing_fan(
     set_titles(
         ax,
         title if title is not None else f"Staffing{': ' + scenario if scenario else ' over time'}",
-        f"Median across {_replications_phrase(n_reps)}; shading: middle 50% and 90% of replications",
+        f"Lines: median across {_replications_phrase(n_reps)}; shading: middle 50% and 90% of replications",
     )
     handles, labels = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor=MUTED_COLOUR, alpha=BAND_50_ALPHA + 0.1, linewidth=0),
-                Patch(facecolor=MUTED_COLOUR, alpha=BAND_90_ALPHA, linewidth=0)]
+    # The 50% band is drawn over the 90% band, so its legend swatch shows the two alphas combined.
+    handles += [
+        Patch(facecolor=MUTED_COLOUR, alpha=BAND_50_ALPHA + 0.1, linewidth=0),
+        Patch(facecolor=MUTED_COLOUR, alpha=BAND_90_ALPHA, linewidth=0),
+    ]
     labels += ["50% band (25th\u201375th percentile)", "90% band (5th\u201395th percentile)"]
-    place_legend(ax, handles, labels, where="below", ncols=len(series) if len(series) <= 3 else 3)
+    place_legend(ax, handles, labels, where="below", ncols=min(max(len(series), 2), 4))
     return fig
+
+
+def _mark_mandate_end(ax: Axes, daily: pd.DataFrame) -> None:
+    """Dotted line where the mandate has ended in most replications: it explains the drop to zero."""
+    active = daily.assign(date=_as_dates(daily["date"], "daily")).groupby("date", sort=True)["mandate_active"]
+    share_active = active.mean().astype(float)
+    was_active = share_active.cummax() >= 0.5
+    ended = share_active.index[was_active & (share_active < 0.5)]
+    if len(ended) == 0:
+        return
+    ax.axvline(ended[0], color=MUTED_COLOUR, linestyle=":", linewidth=1.2, zorder=1)
+    ax.annotate(
+        "mandate ends",
+        xy=(ended[0], 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=TICK_SIZE,
+        color=MUTED_COLOUR,
+    )
 
 
 def _team_order(teams: pd.Series) -> list[object]:
@@ -156,11 +196,13 @@ def _team_order(teams: pd.Series) -> list[object]:
 
 def coverage_share(teams: pd.DataFrame) -> pd.DataFrame:
     """Share of replications in which each team was operational, as a (team x date) frame in team order."""
-    frame = pd.DataFrame({
-        "team": teams["team"],
-        "date": _as_dates(teams["date"], "teams"),
-        "operational": teams["operational"].astype(float),
-    })
+    frame = pd.DataFrame(
+        {
+            "team": teams["team"],
+            "date": _as_dates(teams["date"], "teams"),
+            "operational": teams["operational"].astype(float),
+        }
+    )
     share = frame.groupby(["team", "date"], observed=True, sort=False)["operational"].mean().unstack("date")
     return share.reindex(index=_team_order(teams["team"]), columns=np.sort(frame["date"].unique()))
 
@@ -198,10 +240,19 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     cmap = _share_cmap()
-    mesh = ax.pcolormesh(_cell_edges(dates), np.arange(n_teams + 1) - 0.5, values, cmap=cmap, vmin=0.0, vmax=1.0,
-                         shading="flat", rasterized=True)
-    ax.hlines(np.arange(n_teams - 1) + 0.5, *mdates.date2num(_cell_edges(dates)[[0, -1]]), colors="white",
-              linewidth=1.5)
+    mesh = ax.pcolormesh(
+        _cell_edges(dates),
+        np.arange(n_teams + 1) - 0.5,
+        values,
+        cmap=cmap,
+        vmin=0.0,
+        vmax=1.0,
+        shading="flat",
+        rasterized=True,
+    )
+    ax.hlines(
+        np.arange(n_teams - 1) + 0.5, *mdates.date2num(_cell_edges(dates)[[0, -1]]), colors="white", linewidth=1.5
+    )
     ax.set_ylim(n_teams - 0.5, -0.5)
     ax.set_yticks(np.arange(n_teams), labels=[str(t) for t in share.index])
     ax.tick_params(axis="y", length=0)
@@ -227,10 +278,6 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
     return fig
 
 
-def _share_cmap():
+def _share_cmap() -> Colormap:
     """The share colour map with a neutral colour for days a team has no data."""
-    from matplotlib import colormaps
-
-    cmap = colormaps[SHARE_CMAP].copy()
-    cmap.set_bad(GRID_COLOUR)
-    return cmap
+    return colormaps[SHARE_CMAP].with_extremes(bad=GRID_COLOUR)

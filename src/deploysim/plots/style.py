@@ -57,12 +57,22 @@ SERIES_LABELS: dict[str, str] = {
 }
 
 # Scenarios cycle through the palette, black last: it is reserved for targets such as "authorised".
-SCENARIO_CYCLE: tuple[str, ...] = tuple(OKABE_ITO[k] for k in (
-    "blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "yellow", "black",
-))
+SCENARIO_CYCLE: tuple[str, ...] = tuple(
+    OKABE_ITO[k]
+    for k in (
+        "blue",
+        "vermillion",
+        "bluish_green",
+        "orange",
+        "reddish_purple",
+        "sky_blue",
+        "yellow",
+        "black",
+    )
+)
 
-# Colour scale for shares in [0, 1]: cividis is perceptually uniform and readable under colour-vision deficiency.
-SHARE_CMAP = "cividis"
+# Colour scale for shares in [0, 1]: pale = never, dark = always; ColorBrewer rates YlGnBu colour-blind safe.
+SHARE_CMAP = "YlGnBu"
 
 TITLE_SIZE = 13.0
 SUBTITLE_SIZE = 10.0
@@ -103,6 +113,8 @@ def style_axes(ax: Axes, grid: bool = True) -> None:
     for side in ("left", "bottom"):
         ax.spines[side].set_color(MUTED_COLOUR)
         ax.spines[side].set_linewidth(0.8)
+        # Set the axis lines slightly apart so a series lying on zero stays visible above the spine.
+        ax.spines[side].set_position(("outward", 4))
     ax.tick_params(labelsize=TICK_SIZE, colors=MUTED_COLOUR, labelcolor=TEXT_COLOUR, length=3)
     ax.xaxis.label.set_size(LABEL_SIZE)
     ax.yaxis.label.set_size(LABEL_SIZE)
@@ -125,10 +137,20 @@ def new_figure(width: float = 9.0, height: float = 5.0) -> tuple[Figure, Axes]:
 
 def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:
     """Left-aligned bold title with an optional muted subtitle saying what the chart shows."""
-    ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR, pad=20 if subtitle else 8)
+    ax.set_title(
+        title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR, pad=20 if subtitle else 8
+    )
     if subtitle:
-        ax.text(0.0, 1.02, subtitle, transform=ax.transAxes, ha="left", va="bottom", fontsize=SUBTITLE_SIZE,
-                color=MUTED_COLOUR)
+        ax.text(
+            0.0,
+            1.02,
+            subtitle,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=SUBTITLE_SIZE,
+            color=MUTED_COLOUR,
+        )
 
 
 def format_date_axis(ax: Axes) -> None:
@@ -137,6 +159,11 @@ def format_date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.xaxis.get_offset_text().set_size(TICK_SIZE)
+
+
+def _row_major(items: list, ncols: int) -> list:
+    """Reorder so matplotlib's column-major legend reads left to right, row by row."""
+    return [item for column in range(ncols) for item in items[column::ncols]]
 
 
 def place_legend(
@@ -158,10 +185,17 @@ def place_legend(
         labels = found_labels if labels is None else labels
     fig = ax.get_figure()
     if where == "below" and fig is not None and fig.get_layout_engine() is not None:
-        n = len(labels)
+        ncols = ncols or min(max(len(labels), 1), 3)
+        handles, labels = _row_major(list(handles), ncols), _row_major(list(labels), ncols)
         return fig.legend(
-            handles, labels, loc="outside lower center", ncols=ncols or min(max(n, 1), 3),
-            frameon=False, fontsize=LEGEND_SIZE, handlelength=2.0, columnspacing=1.6,
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=ncols,
+            frameon=False,
+            fontsize=LEGEND_SIZE,
+            handlelength=2.0,
+            columnspacing=1.8,
         )
     if where not in ("below", "best"):
         raise ValueError(f"place_legend: where must be 'below' or 'best', not {where!r}")
