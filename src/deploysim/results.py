@@ -30,52 +30,58 @@ class RunResult:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _dates(start: dt.date, days: np.ndarray) -> pd.Series:
-    return pd.Timestamp(start) + pd.to_timedelta(days, unit="D")
+def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
+    """Calendar dates as datetime64[ns] without going through pandas' per-call machinery."""
+    return (np.datetime64(start, "D") + days.astype("timedelta64[D]")).astype("datetime64[ns]")
 
 
 def daily_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     days = np.arange(raw.plan.horizon)
-    table = pd.DataFrame(raw.recorder.levels, columns=list(DAILY_COLUMNS))
-    table.insert(0, "day", days)
-    table.insert(1, "date", _dates(start, days))
-    table["incidents"] = raw.incidents_by_day
-    table["cost_to_date"] = raw.recorder.cost_to_date
-    table["mandate_active"] = table["mandate_active"].astype(bool)
-    return table
+    levels = raw.recorder.levels
+    columns: dict[str, np.ndarray] = {"day": days, "date": _dates(start, days)}
+    for i, name in enumerate(DAILY_COLUMNS):
+        columns[name] = levels[:, i]
+    columns["mandate_active"] = columns["mandate_active"].astype(bool)
+    columns["incidents"] = raw.incidents_by_day
+    columns["cost_to_date"] = raw.recorder.cost_to_date
+    return pd.DataFrame(columns, copy=False)
 
 
 def team_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     n_days = raw.plan.horizon
     names = [t.name for t in raw.plan.teams]
     days = np.repeat(np.arange(n_days), len(names))
-    table = pd.DataFrame(
-        {
-            "day": days,
-            "date": _dates(start, days),
-            "team": pd.Categorical(np.tile(names, n_days), categories=names),
-        }
-    )
+    codes = np.tile(np.arange(len(names), dtype=np.int32), n_days)
+    columns: dict[str, object] = {
+        "day": days,
+        "date": _dates(start, days),
+        "team": pd.Categorical.from_codes(codes, categories=names),
+    }
     for i, column in enumerate(TEAM_COLUMNS):
-        table[column] = raw.recorder.teams[i].reshape(-1)
-    table["operational"] = table["operational"].astype(bool)
-    return table
+        columns[column] = raw.recorder.teams[i].reshape(-1)
+    columns["operational"] = raw.recorder.teams[0].reshape(-1).astype(bool)
+    return pd.DataFrame(columns, copy=False)
 
 
 def event_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     names = [t.name for t in raw.plan.teams] + [""]
     roles = [p.role for p in raw.plan.posts] + [""]
-    if raw.state.events:
-        time, what, team, post = (list(c) for c in zip(*raw.state.events, strict=True))
-    else:
-        time, what, team, post = [], [], [], []
-    table = pd.DataFrame(
-        {"day": np.asarray(time, dtype=float), "event": what, "post": np.asarray(post, dtype=np.int64)}
+    events = raw.state.events
+    day = np.fromiter((e[0] for e in events), dtype=float, count=len(events))
+    team = np.fromiter((e[2] for e in events), dtype=np.int64, count=len(events))
+    team[team < 0] = len(names) - 1  # mission-wide events have no team: the empty name
+    post = np.fromiter((e[3] for e in events), dtype=np.int64, count=len(events))
+    return pd.DataFrame(
+        {
+            "day": day,
+            "date": _dates(start, np.floor(day).astype(np.int64)) + ((day % 1) * 86400e9).astype("timedelta64[ns]"),
+            "event": pd.Categorical([e[1] for e in events]),
+            "team": pd.Categorical.from_codes(team, categories=names),
+            "role": [roles[i] for i in post],
+            "post": post,
+        },
+        copy=False,
     )
-    table.insert(1, "date", pd.Timestamp(start) + pd.to_timedelta(table["day"], unit="D"))
-    table.insert(3, "team", [names[i] for i in team])
-    table.insert(4, "role", [roles[i] for i in post])
-    return table
 
 
 def simulate(

@@ -14,6 +14,8 @@ import math
 import multiprocessing
 import os
 import re
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from deploysim.measures import MEASURES
@@ -75,9 +78,9 @@ def run_batch(batch: Batch) -> BatchTables:
     daily: list[pd.DataFrame] = []
     teams: list[pd.DataFrame] = []
     events: list[pd.DataFrame] = []
+    done: list[int] = []
     for replication in batch.replications:
         row = _run_row(batch, replication)
-        keys = {"scenario": batch.label, "point": batch.point, "replication": replication}
         started = time.perf_counter()
         try:
             result = simulate(
@@ -98,16 +101,31 @@ def run_batch(batch: Batch) -> BatchTables:
         row.update(result.summary)
         rows.append(row)
         if batch.keep_daily:
-            daily.append(result.daily.assign(**keys))
+            daily.append(result.daily)
         if batch.keep_teams:
-            teams.append(result.teams.assign(**keys))
+            teams.append(result.teams)
         if batch.keep_events:
-            events.append(result.events.assign(**keys))
+            events.append(result.events)
+        done.append(replication)
     tables: BatchTables = {"runs": pd.DataFrame(rows)}
     for name, frames in (("daily", daily), ("teams", teams), ("events", events)):
         if frames:
-            tables[name] = pd.concat(frames, ignore_index=True)
+            tables[name] = _with_keys(batch, done, frames)
     return tables
+
+
+def _with_keys(batch: Batch, replications: list[int], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-replication tables and add the run keys once, as whole columns."""
+    joined = pd.concat(frames, ignore_index=True)
+    lengths = [len(f) for f in frames]
+    keys = pd.DataFrame(
+        {
+            "scenario": pd.Categorical.from_codes(np.zeros(len(joined), dtype=np.int8), categories=[batch.label]),
+            "point": np.full(len(joined), batch.point, dtype=np.int64),
+            "replication": np.repeat(np.asarray(replications, dtype=np.int64), lengths),
+        }
+    )
+    return pd.concat([keys, joined], axis=1)
 
 
 def default_workers() -> int:
@@ -115,8 +133,18 @@ def default_workers() -> int:
 
 
 def local_executor(workers: int | None = None) -> Executor:
-    """A process pool; forkserver keeps workers independent of the parent's threads and state."""
-    context = multiprocessing.get_context("forkserver")
+    """A local process pool that starts in milliseconds.
+
+    On Linux workers are forked: they inherit the imported engine instead of importing numpy,
+    pandas and SimPy again (seconds per worker). Forking is only safe without other threads (a lock
+    held by one would stay held in the child), so a threaded parent such as a notebook kernel, and
+    other platforms, get a forkserver that preloads the runner once.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["deploysim.runner"])
     return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
 
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,11 @@ class Interval:
         return self.mean + self.half_width
 
 
+def t_quantile(p: float, df: int) -> float:
+    """Student-t quantile; ``scipy.special`` imports in a third of the time of ``scipy.stats``."""
+    return float(stdtrit(df, p))
+
+
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> Interval:
     """Student-t interval for the mean of independent replications; NaNs (e.g. FOC never reached) are
     left out and show up as a smaller ``n``. With one value the half-width is undefined (NaN)."""
@@ -36,5 +41,5 @@ def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> Interval:
     if n == 1:
         return Interval(mean, math.nan, 1)
     sd = float(x.std(ddof=1))
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    t = t_quantile(0.5 + level / 2, n - 1)
     return Interval(mean, t * sd / math.sqrt(n), n)
