@@ -77,8 +77,8 @@ def test_leave_takes_people_away_at_the_entitled_rate() -> None:
     assert abs(np.mean(shares) - expected) < 4 * se + 1e-3
 
 
-def test_mandate_end_draws_everyone_down() -> None:
-    s = scenario(horizon="150 d", mandate={"initial_length": "100 d"},
+def test_mandate_end_with_no_drawdown_period_ends_everything_at_once() -> None:
+    s = scenario(horizon="150 d", mandate={"initial_length": "100 d", "drawdown": 0},
                  teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 5}, "in_place": {"adviser": 5},
                          "needs_mediator": False, "mediators": 0}])
     result = simulate(s, seed=5)
@@ -86,9 +86,28 @@ def test_mandate_end_draws_everyone_down() -> None:
     assert daily.loc[99, "filled"] == 5 and daily.loc[99, "mandate_active"]
     after = daily.loc[100:]
     assert (after[["authorised", "filled", "present", "in_pipeline"]] == 0).all().all()
-    assert not after["mandate_active"].any()
+    assert not after["mandate_active"].any() and not after["mission_active"].any()
     assert after["cost_to_date"].nunique() == 1  # no cost accrues after the mission closed
     assert result.summary["mission_end_day"] == 100.0
+
+
+def test_orderly_drawdown_leaves_nobody_deployed_after_it_ends() -> None:
+    # 40 people in place, mandate of 100 days, 30-day drawdown: people leave at times spread over
+    # days 100-130, no new calls go out, and from day 130 nobody is deployed or in the pipeline.
+    s = scenario(horizon="200 d", mandate={"initial_length": "100 d", "drawdown": "30 d"},
+                 teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 40}, "in_place": {"adviser": 40},
+                         "needs_mediator": False, "mediators": 0}],
+                 tour={"length": "60 d"})
+    result = simulate(s, seed=8)
+    daily = result.daily.set_index("day")
+    assert daily.loc[99, "mandate_active"] and not daily.loc[100, "mandate_active"]
+    assert daily.loc[100, "authorised"] == 0
+    during = daily.loc[100:129, "filled"]
+    assert during.iloc[0] > 0 and during.is_monotonic_decreasing and during.iloc[-1] < during.iloc[0]
+    assert (daily.loc[130:, ["filled", "present", "in_pipeline"]] == 0).all().all()
+    assert result.summary["mission_end_day"] == 130.0
+    events = result.events
+    assert (events.loc[events["event"] == "call issued", "day"] < 100).all()
 
 
 def test_roster_fills_posts_at_once() -> None:

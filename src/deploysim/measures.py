@@ -29,7 +29,11 @@ MEASURES: dict[str, str] = {
     "incidents": "incidents in all units",
     "total_cost": "cost to the end of the horizon",
     "cost_per_person_month": "total cost per delivered person-month",
-    "mission_end_day": "day the mandate ended (the horizon if it did not)",
+    "mission_end_day": "day the mission closed after its drawdown (the horizon if it did not)",
+    "extensions_granted": "mandate extensions granted",
+    "consent_day": "day the host State consented (0 if granted from the start)",
+    "expansion_approval_day": "day the first expansion tranche was approved",
+    "cadets_graduated": "cadets graduated by the end of the horizon",
 }
 
 COLUMN = {name: i for i, name in enumerate(DAILY_COLUMNS)}
@@ -47,19 +51,22 @@ def summarise(raw: RawRun) -> dict[str, float]:
     authorised = levels[:, COLUMN["authorised"]].astype(float)
     filled = levels[:, COLUMN["filled"]].astype(float)
     active = levels[:, COLUMN["mandate_active"]] == 1
-    n_teams = len(plan.teams)
-    operational = raw.recorder.teams[0]
+    operational = raw.recorder.teams[0].astype(bool)
+    team_active = raw.recorder.teams[1] > 0
     teams_up = operational.sum(axis=1)
+    all_up = (teams_up == team_active.sum(axis=1)) & (teams_up > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         fill = np.where(authorised > 0, filled / authorised, np.nan)
-    active_fill = fill[active]
-    mean_fill = float(np.nanmean(active_fill)) if active_fill.size else math.nan
-    foc = (fill >= plan.foc_fill_share) & (teams_up == n_teams) & active
+    active_fill = fill[active & (authorised > 0)]
+    mean_fill = float(active_fill.mean()) if active_fill.size else math.nan
+    foc = (fill >= plan.foc_fill_share) & all_up & active
+    team_days = team_active[active]
     waits = np.asarray(state.waits)
     person_days = float(filled.sum())
     total_cost = float(raw.recorder.cost_to_date[-1])
     person_months = person_days / DAYS_PER_MONTH
-    ended = np.flatnonzero(~active)
+    milestones = state.milestones
+    consent_day = 0.0 if state.consent_granted_at_start else milestones.get("consent_day", math.nan)
     return {
         "ioc_day": _first_day((teams_up > 0) & active),
         "foc_day": _first_day(foc),
@@ -67,13 +74,17 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "vacancy_rate": 1.0 - mean_fill,
         "person_days": person_days,
         "person_days_authorised": float(authorised.sum()),
-        "team_coverage": float(operational[active].mean()) if active.any() else math.nan,
-        "handover_gap_days": state.handover_gap_days / max(len(plan.posts), 1),
+        "team_coverage": float(operational[active][team_days].mean()) if team_days.any() else math.nan,
+        "handover_gap_days": state.handover_gap_days / max(len(state.posts), 1),
         "mediation_wait_mean": float(waits.mean()) if waits.size else math.nan,
         "mediation_wait_p90": float(np.quantile(waits, 0.9)) if waits.size else math.nan,
         "mediation_cases": float(waits.size),
         "incidents": float(raw.incidents_by_day.sum()),
         "total_cost": total_cost,
         "cost_per_person_month": total_cost / person_months if person_months > 0 else math.nan,
-        "mission_end_day": float(ended[0]) if ended.size else float(plan.horizon),
+        "mission_end_day": state.closed_at if state.closed else float(plan.horizon),
+        "extensions_granted": float(state.counts.get("extensions_granted", 0)),
+        "consent_day": float(consent_day),
+        "expansion_approval_day": float(milestones.get("expansion_approval_day", math.nan)),
+        "cadets_graduated": float(state.cadets_graduated),
     }

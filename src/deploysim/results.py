@@ -10,6 +10,7 @@ import pandas as pd
 
 from deploysim.engine.mission import RawRun, run_engine
 from deploysim.engine.recorder import DAILY_COLUMNS, TEAM_COLUMNS
+from deploysim.engine.state import CONSENT_NAMES
 from deploysim.measures import summarise
 from deploysim.scenario import Scenario
 from deploysim.streams import RunIdentity
@@ -41,7 +42,10 @@ def daily_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     columns: dict[str, np.ndarray] = {"day": days, "date": _dates(start, days)}
     for i, name in enumerate(DAILY_COLUMNS):
         columns[name] = levels[:, i]
-    columns["mandate_active"] = columns["mandate_active"].astype(bool)
+    for flag in ("mandate_active", "mission_active"):
+        columns[flag] = columns[flag].astype(bool)
+    columns["consent_state"] = pd.Categorical.from_codes(columns["consent_state"], categories=CONSENT_NAMES)
+    columns["tension"] = raw.recorder.tension_index
     columns["incidents"] = raw.incidents_by_day
     columns["cost_to_date"] = raw.recorder.cost_to_date
     return pd.DataFrame(columns, copy=False)
@@ -65,7 +69,7 @@ def team_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
 
 def event_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     names = [t.name for t in raw.plan.teams] + [""]
-    roles = [p.role for p in raw.plan.posts] + [""]
+    roles = [p.role for p in raw.state.posts] + [""]
     events = raw.state.events
     day = np.fromiter((e[0] for e in events), dtype=float, count=len(events))
     team = np.fromiter((e[2] for e in events), dtype=np.int64, count=len(events))

@@ -10,50 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from deploysim.durations import DAYS_PER_YEAR, Days, Delay, Duration
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0)]
-Money = Annotated[float, Field(ge=0.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-class Unit(Strict):
-    """A territorial unit of the host State's police (PAG: of the Interior Ministry)."""
-
-    name: str = Field(min_length=1)
-    incident_rate: float | None = Field(
-        default=None, ge=0, description="incidents per day in this unit; overrides incidents.rate_per_day"
-    )
-
-
-class Team(Strict):
-    """A team co-located with one unit; ``posts`` and ``min_manning`` are counts by role."""
-
-    name: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    posts: dict[str, Count] = Field(min_length=1)
-    min_manning: dict[str, Count] = Field(default_factory=dict)
-    needs_mediator: bool = True
-    mediators: Count = 1
-    in_place: dict[str, Count] = Field(
-        default_factory=dict, description="people already deployed on day 0, by role"
-    )
-
-    @property
-    def size(self) -> int:
-        return sum(self.posts.values())
+from deploysim.dynamics_schema import (
+    Budget,
+    Consent,
+    Expansion,
+    Extensions,
+    Phase,
+    PhaseTeam,
+    Tension,
+    TrainingProgramme,
+    Trigger,
+)
+from deploysim.schema_base import Count, Money, Probability, Strict, Team, Unit
 
 
 class Mandate(Strict):
     initial_length: Days = Field(gt=0, description="length of the first mandate, e.g. '4 months'")
+    extensions: Extensions | None = Field(default=None, description="none: the mission ends with its mandate")
+    drawdown: Days = Field(default=30.0, ge=0, description="orderly drawdown after the mandate ends")
 
 
 class Roster(Strict):
@@ -156,6 +134,12 @@ class Scenario(Strict):
     incidents: Incidents = Incidents()
     costs: Costs = Costs()
     measures: Measures = Measures()
+    consent: Consent = Consent()
+    expansions: list[Expansion] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    training_programmes: list[TrainingProgramme] = Field(default_factory=list)
+    tension: Tension | None = None
+    budget: Budget = Budget()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -186,6 +170,7 @@ class Scenario(Strict):
                 raise ValueError(f"{where}.posts: team {team.name!r} has no posts")
         if self.horizon_days > 50 * DAYS_PER_YEAR:
             raise ValueError("horizon: at most 50 years can be simulated")
+        check_dynamics(self)
         return self
 
     @property
@@ -208,3 +193,72 @@ def _require_unique(field: str, names: list[str]) -> None:
         if name in seen:
             raise ValueError(f"{field}.{i}.name: {name!r} appears twice")
         seen.add(name)
+
+
+def _fixed_start(trigger: Trigger, start: dt.date) -> float | None:
+    if trigger.date is not None:
+        return float((trigger.date - start).days)
+    if trigger.after is not None:
+        return float(trigger.after)
+    return None
+
+
+def _check_team_refs(where: str, teams: list[PhaseTeam], known_teams: set[str], units: set[str]) -> None:
+    for i, team in enumerate(teams):
+        if team.unit is None and team.name not in known_teams:
+            raise ValueError(
+                f"{where}.{i}.name: unknown team {team.name!r}; name an existing team "
+                f"({', '.join(sorted(known_teams))}) or give the new team a unit"
+            )
+        if team.unit is not None and team.unit not in units:
+            raise ValueError(f"{where}.{i}.unit: unit {team.unit!r} is not among units or new_units")
+        for role, need in team.min_manning.items():
+            if need > team.posts.get(role, 0):
+                raise ValueError(f"{where}.{i}.min_manning.{role}: more needed present than posts")
+
+
+def check_dynamics(scenario: Scenario) -> None:
+    """Names used by consent, expansions, phases and programmes must exist; phases must not overlap."""
+    units = {u.name for u in scenario.units}
+    teams = {t.name for t in scenario.teams}
+    roles = {role for t in scenario.teams for role in t.posts}
+    phase_names = [p.name for p in scenario.phases]
+    _require_unique("phases", phase_names)
+    _require_unique("expansions", [e.name for e in scenario.expansions])
+    previous_start: float | None = None
+    for k, phase in enumerate(scenario.phases):
+        units |= {u.name for u in phase.new_units}
+        _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units)
+        teams |= {t.name for t in phase.teams}
+        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
+        start = _fixed_start(phase.trigger, scenario.start_date)
+        if start is not None and previous_start is not None and start <= previous_start:
+            raise ValueError(
+                f"phases.{k}.trigger: phase {phase.name!r} would start on day {start:g}, not after the "
+                f"previous phase (day {previous_start:g}); phases are ordered and must not overlap"
+            )
+        previous_start = start if start is not None else previous_start
+    for k, expansion in enumerate(scenario.expansions):
+        units |= {u.name for u in expansion.new_units}
+        for i, team in enumerate(expansion.new_teams):
+            if team.unit not in units:
+                raise ValueError(f"expansions.{k}.new_teams.{i}.unit: unit {team.unit!r} is not among units")
+        teams |= {t.name for t in expansion.new_teams}
+        roles |= {role for t in expansion.new_teams for role in t.posts}
+        for name, posts in expansion.add_posts.items():
+            if name not in teams:
+                raise ValueError(
+                    f"expansions.{k}.add_posts.{name}: unknown team {name!r}; known: {', '.join(sorted(teams))}"
+                )
+            roles |= set(posts)
+    for i, name in enumerate(scenario.consent.advance_teams):
+        if name not in {t.name for t in scenario.teams}:
+            raise ValueError(f"consent.advance_teams.{i}: unknown team {name!r}")
+    fallback = scenario.consent.fallback_phase
+    if fallback is not None and fallback not in phase_names:
+        raise ValueError(f"consent.fallback_phase: no phase is named {fallback!r}")
+    for k, programme in enumerate(scenario.training_programmes):
+        if programme.trainer_role is not None and programme.trainer_role not in roles:
+            raise ValueError(
+                f"training_programmes.{k}.trainer_role: no post anywhere has role {programme.trainer_role!r}"
+            )

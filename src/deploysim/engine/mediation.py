@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 import simpy
 
 from deploysim.engine.state import MEDIATOR_FAILED, MediatorSlot, MissionState, TeamState
 
 
-def start_mediators(state: MissionState, team: TeamState, stream: Callable[[str], random.Random]) -> None:
+def start_mediators(state: MissionState, team: TeamState) -> None:
     """Careers and desks draw from separate streams so incident load never shifts careers."""
+    if team.mediators_started:
+        return
+    team.mediators_started = True
     for k, slot in enumerate(team.slots):
         name = f"mediator/{team.plan.name}/{k}"
-        state.env.process(_career(state, team, slot, stream(name + "/career")))
-        state.env.process(_desk(state, team, slot, stream(name + "/desk")))
+        state.env.process(_career(state, team, slot, state.stream(name + "/career")))
+        state.env.process(_desk(state, team, slot, state.stream(name + "/desk")))
 
 
 def _career(
@@ -74,21 +77,54 @@ def _desk(
 
 
 def start_incidents(state: MissionState, rng: random.Random, rate: float, team: TeamState | None) -> None:
-    if rate > 0:
-        state.env.process(_incidents(state, rng, rate, team))
+    if rate <= 0:
+        return
+    process = _modulated_incidents if state.tension_on else _incidents
+    state.env.process(process(state, rng, rate, team))
+
+
+def _incident(state: MissionState, rng: random.Random, team: TeamState | None) -> None:
+    by_day = state.incidents_by_day
+    by_day[min(math.floor(state.env.now), len(by_day) - 1)] += 1
+    if team is not None and team.authorised > 0 and rng.random() < state.plan.mediation_share:
+        state.mediation_requested(team)
 
 
 def _incidents(
     state: MissionState, rng: random.Random, rate: float, team: TeamState | None
 ) -> Generator[simpy.Event, None, None]:
+    """A homogeneous Poisson process: one timeout per incident."""
     env = state.env
-    share = state.plan.mediation_share
-    by_day = state.incidents_by_day
-    last_day = len(by_day) - 1
     while True:
         yield env.timeout(rng.expovariate(rate))
         if state.closed:
             return
-        by_day[min(math.floor(env.now), last_day)] += 1
-        if team is not None and rng.random() < share:
-            state.mediation_requested(team)
+        _incident(state, rng, team)
+
+
+def _modulated_incidents(
+    state: MissionState, rng: random.Random, rate: float, team: TeamState | None
+) -> Generator[simpy.Event, None, None]:
+    """Poisson with a rate that the tension index changes once a day (at each snapshot, day + 0.5).
+
+    Each arrival consumes an Exp(1) amount of integrated rate; within a day the rate is constant,
+    so the arrival time is exact, and a day without an arrival costs one timeout.
+    """
+    env = state.env
+    while True:
+        budget = rng.expovariate(1.0)
+        while True:
+            now = env.now
+            current = rate * state.tension
+            boundary = math.floor(now - 0.5) + 1.5
+            span = boundary - now
+            if current > 0 and budget <= current * span:
+                yield env.timeout(budget / current)
+                break
+            budget -= current * span
+            yield env.timeout(span)
+            if state.closed:
+                return
+        if state.closed:
+            return
+        _incident(state, rng, team)

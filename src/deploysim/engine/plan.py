@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass, field
 
 from deploysim.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
+from deploysim.dynamics_schema import PhaseTeam
 from deploysim.scenario import Scenario
+from deploysim.schema_base import Team, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class TeamPlan:
     min_manning: dict[str, int]
     needs_mediator: bool
     mediators: int
+    initial: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,32 +81,72 @@ class Plan:
     mediator_daily: float
     local_staff_daily_total: float
     foc_fill_share: float
-    extras: dict[str, object] = field(default_factory=dict)
+    drawdown_days: float = 0.0
+    team_index: dict[str, int] = field(default_factory=dict)
+
+
+def _all_teams(scenario: Scenario) -> list[tuple[Team | PhaseTeam, bool]]:
+    """Every team the mission may ever have, first definition wins, with whether it exists on day 0."""
+    seen: dict[str, tuple[Team | PhaseTeam, bool]] = {t.name: (t, True) for t in scenario.teams}
+    for phase in scenario.phases:
+        for team in phase.teams:
+            seen.setdefault(team.name, (team, False))
+    for expansion in scenario.expansions:
+        for team in expansion.new_teams:
+            seen.setdefault(team.name, (team, False))
+    return list(seen.values())
+
+
+def _all_units(scenario: Scenario) -> list[Unit]:
+    units = {u.name: u for u in scenario.units}
+    for extra in [*(p.new_units for p in scenario.phases), *(e.new_units for e in scenario.expansions)]:
+        for unit in extra:
+            units.setdefault(unit.name, unit)
+    return list(units.values())
+
+
+def _all_roles(scenario: Scenario) -> list[str]:
+    roles = {role for t in scenario.teams for role in t.posts}
+    for phase in scenario.phases:
+        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
+    for expansion in scenario.expansions:
+        roles |= {role for t in expansion.new_teams for role in t.posts}
+        roles |= {role for posts in expansion.add_posts.values() for role in posts}
+    return sorted(roles)
+
+
+def default_min_manning(posts: dict[str, int]) -> dict[str, int]:
+    """Without a stated rule a team needs one holder of each of its roles present."""
+    return {role: 1 for role, n in posts.items() if n > 0}
 
 
 def compile_plan(scenario: Scenario) -> Plan:
     recruitment = scenario.recruitment
     tour = scenario.tour
     leave = scenario.leave
+    team_defs = _all_teams(scenario)
+    unit_of: dict[str, str] = {}
+    for team, _ in team_defs:
+        if team.unit is not None:
+            unit_of[team.name] = team.unit
     teams = [
         TeamPlan(
             index=i,
             name=t.name,
-            unit=t.unit,
-            min_manning=dict(t.min_manning) or {role: 1 for role, n in t.posts.items() if n > 0},
+            unit=unit_of.get(t.name, ""),
+            min_manning=dict(t.min_manning) or default_min_manning(t.posts),
             needs_mediator=t.needs_mediator and t.mediators > 0,
             mediators=t.mediators,
+            initial=initial,
         )
-        for i, t in enumerate(scenario.teams)
+        for i, (t, initial) in enumerate(team_defs)
     ]
     posts: list[PostPlan] = []
     for ti, team in enumerate(scenario.teams):
         for role, count in team.posts.items():
             in_place = team.in_place.get(role, 0)
             for k in range(count):
-                posts.append(
-                    PostPlan(len(posts), ti, role, k < in_place, f"post/{team.name}/{role}/{k}")
-                )
+                posts.append(PostPlan(len(posts), ti, role, k < in_place, f"post/{team.name}/{role}/{k}"))
     team_of_unit: dict[str, int] = {}
     for team_plan in teams:
         team_of_unit.setdefault(team_plan.unit, team_plan.index)
@@ -114,9 +157,9 @@ def compile_plan(scenario: Scenario) -> Plan:
             scenario.incidents.rate_per_day if u.incident_rate is None else u.incident_rate,
             team_of_unit.get(u.name),
         )
-        for i, u in enumerate(scenario.units)
+        for i, u in enumerate(_all_units(scenario))
     ]
-    roles = sorted({p.role for p in posts})
+    roles = _all_roles(scenario)
     pipeline_mean = (
         recruitment.call_window.mean_days() / (1 - min(recruitment.readvertise_probability, 0.99))
         + recruitment.selection.mean_days()
@@ -169,4 +212,6 @@ def compile_plan(scenario: Scenario) -> Plan:
         mediator_daily=costs.mediator_daily,
         local_staff_daily_total=costs.local_staff * costs.local_staff_daily,
         foc_fill_share=scenario.measures.foc_fill_share,
+        drawdown_days=float(scenario.mandate.drawdown),
+        team_index={t.name: t.index for t in teams},
     )

@@ -4,13 +4,12 @@ One SimPy process per person carries them through the pipeline (call, possibly r
 selection, national pre-deployment training, travel, induction) or a roster call-up, then through
 their tour: leave blocks, a possible tour extension, early repatriation as a competing hazard, and
 the planned rotation. The process sleeps until the next thing that changes its state; there is no
-polling. Every draw comes from the post's own stream.
+polling. A drawdown or an abolished post interrupts it. Every draw comes from the post's stream.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Generator
 
 import simpy
@@ -29,55 +28,65 @@ from deploysim.engine.state import (
 INF = math.inf
 
 
-def start_person(state: MissionState, post: PostState, rng: random.Random, elapsed: float | None = None) -> None:
+def start_person(state: MissionState, post: PostState, elapsed: float | None = None) -> None:
     """Start someone for ``post``: through the pipeline, or already deployed ``elapsed`` days into a tour."""
-    state.env.process(_person(state, post, rng, elapsed))
+    state.env.process(_person(state, post, elapsed))
 
 
-def _pipeline(state: MissionState, post: PostState, rng: random.Random) -> Generator[simpy.Event, None, bool]:
-    """Returns False if the mission closed while the person was on the way."""
+def _wanted(state: MissionState, post: PostState) -> bool:
+    return post.open and state.recruiting
+
+
+def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, object, bool]:
+    """Returns False if the post or the recruiting stopped while the person was on the way."""
     plan = state.plan
     env = state.env
+    rng = post.rng
+    team = post.team.plan.index
     state.in_pipeline += 1
-    if state.roster_left > 0:
+    generation = state.pipeline_generation
+    from_roster = state.roster_left > 0
+    if from_roster:
         state.roster_left -= 1
-        state.log(ROSTER, post.plan.team, post.plan.index)
+        state.log(ROSTER, team, post.index)
         yield env.timeout(plan.roster_call_up(rng))
     else:
-        state.log(CALL, post.plan.team, post.plan.index)
+        state.log(CALL, team, post.index)
         yield env.timeout(plan.call_window(rng))
         while rng.random() < plan.readvertise_probability:
-            if state.closed:
-                return False
-            state.log(READVERTISED, post.plan.team, post.plan.index)
+            if not _wanted(state, post):
+                break
+            state.log(READVERTISED, team, post.index)
             yield env.timeout(plan.call_window(rng))
-        yield env.timeout(plan.selection(rng))
-        if state.closed:
-            return False
-        state.one_off_cost += plan.training_cost
-        yield env.timeout(plan.training(rng))
+        if _wanted(state, post):
+            yield env.timeout(plan.selection(rng))
+        if _wanted(state, post):
+            state.one_off_cost += plan.training_cost
+            yield env.timeout(plan.training(rng))
+    while _wanted(state, post) and not state.may_deploy(post):
+        yield state.consent_changed  # selected and trained, waiting for the host's consent to travel
+    if _wanted(state, post) and not from_roster:  # a roster call-up already includes the journey
         yield env.timeout(plan.travel(rng))
         yield env.timeout(plan.induction(rng))
-    if state.closed:
-        return False
-    state.in_pipeline -= 1
-    return True
+    if generation == state.pipeline_generation:
+        state.in_pipeline -= 1  # otherwise a stand-down already took this person off the count
+    return _wanted(state, post) and generation == state.pipeline_generation
 
 
-def _person(
-    state: MissionState, post: PostState, rng: random.Random, elapsed: float | None
-) -> Generator[simpy.Event, None, None]:
+def _person(state: MissionState, post: PostState, elapsed: float | None) -> Generator[simpy.Event, object, None]:
     plan = state.plan
     env = state.env
+    rng = post.rng
     if elapsed is None:
-        deployed = yield from _pipeline(state, post, rng)
+        deployed = yield from _pipeline(state, post)
         if not deployed:
             return
         tour_end = env.now + plan.tour_length(rng)
     else:
         tour_end = env.now + max(plan.tour_length(rng) - elapsed, 0.0)
     state.arrived(post)
-    post.successor_requested = False
+    me = env.active_process
+    post.people.append(me)
     now = env.now
     repatriation = now + rng.expovariate(plan.repatriation_rate) if plan.repatriation_rate > 0 else INF
     interval = plan.leave_interval
@@ -91,26 +100,34 @@ def _person(
         leave_event = back_from_leave if on_leave else next_leave
         wake = min(leave_event, repatriation, tour_end, INF if requested else request_at)
         if wake > now:
-            yield env.timeout(wake - now)
+            try:
+                yield env.timeout(wake - now)
+            except simpy.Interrupt as stop:
+                if not state.closed:
+                    post.people.remove(me)
+                    state.departed(post, on_leave, str(stop.cause))
+                return
             if state.closed:
                 return
             now = env.now
         if wake == repatriation:
+            post.people.remove(me)
             state.departed(post, on_leave, REPATRIATED)
-            if not requested and not state.closed:
-                start_person(state, post, rng)
+            if not requested and _wanted(state, post):
+                start_person(state, post)
             return
         if not requested and wake == request_at:
-            if rng.random() < plan.extension_probability:
+            if post.open and rng.random() < plan.extension_probability:
                 tour_end += plan.extension_length(rng)
                 request_at = tour_end - lead
-                state.log(EXTENDED, post.plan.team, post.plan.index)
+                state.log(EXTENDED, post.team.plan.index, post.index)
             else:
                 requested = True
-                post.successor_requested = True
-                start_person(state, post, rng)
+                if _wanted(state, post):
+                    start_person(state, post)
             continue
         if wake == tour_end:
+            post.people.remove(me)
             state.departed(post, on_leave, ROTATED)
             return
         if on_leave:

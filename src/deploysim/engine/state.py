@@ -4,25 +4,28 @@ A post is *filled* while at least one holder is deployed and *present* while at 
 is deployed and not on leave (a handover overlap briefly gives a post two holders). Team
 operational status is a count of unmet minimum-manning requirements, updated only for the role
 whose presence changed, so deciding whether a team is operational costs the same for 6 teams or
-150.
+150. Posts can be opened, abolished and re-roled while the mission runs (expansions, phases).
 """
 
 from __future__ import annotations
 
+import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import simpy
 
-from deploysim.engine.plan import Plan, PostPlan, TeamPlan
+from deploysim.engine.plan import Plan, TeamPlan
 
-# Event-log codes, kept short because a large mission logs hundreds of thousands of them.
+# Event-log names.
 CALL = "call issued"
 READVERTISED = "call re-advertised"
 ROSTER = "roster call-up"
 ARRIVED = "deployed"
 ROTATED = "rotated out"
 REPATRIATED = "repatriated early"
+WITHDRAWN = "withdrawn"
 EXTENDED = "tour extended"
 MEDIATOR_CERTIFIED = "mediator certified"
 MEDIATOR_FAILED = "mediator not certified"
@@ -30,6 +33,11 @@ MEDIATOR_LEFT = "mediator left"
 TEAM_OPERATIONAL = "team operational"
 TEAM_DOWN = "team not operational"
 MANDATE_END = "mandate ended"
+DRAWDOWN = "drawdown started"
+CLOSED = "mission closed"
+
+PENDING, GRANTED, REFUSED, WITHDRAWN_CONSENT = 0, 1, 2, 3
+CONSENT_NAMES = ("pending", "granted", "refused", "withdrawn")
 
 
 @dataclass(slots=True)
@@ -41,104 +49,199 @@ class MediatorSlot:
 @dataclass(slots=True)
 class TeamState:
     plan: TeamPlan
-    present_by_role: dict[str, int]
-    unmet: int
+    min_manning: dict[str, int]
+    needs_mediator: bool
+    present_by_role: dict[str, int] = field(default_factory=dict)
+    unmet: int = 0
+    authorised: int = 0
     filled: int = 0
     present: int = 0
     certified: int = 0
     operational: bool = False
+    advance: bool = True
+    mediators_started: bool = False
     slots: list[MediatorSlot] = field(default_factory=list)
     queue: deque[float] = field(default_factory=deque)
 
 
 @dataclass(slots=True)
 class PostState:
-    plan: PostPlan
+    index: int
     team: TeamState
+    role: str
+    stream_name: str
+    rng: random.Random
+    open: bool = True
     holders: int = 0
     present: int = 0
-    successor_requested: bool = False
     ever_filled: bool = False
     gap_since: float = -1.0
+    people: list[simpy.Process] = field(default_factory=list)
 
 
 class MissionState:
     """All mutable state of one run, on one object, as SimPy keeps all of its state on one Environment."""
 
-    def __init__(self, env: simpy.Environment, plan: Plan, record_events: bool) -> None:
+    def __init__(
+        self, env: simpy.Environment, plan: Plan, record_events: bool, stream: Callable[[str], random.Random]
+    ) -> None:
         self.env = env
         self.plan = plan
         self.record_events = record_events
+        self.stream = stream
         self.events: list[tuple[float, str, int, int]] = []
-        self.teams = [self._team_state(t) for t in plan.teams]
-        self.posts = [PostState(p, self.teams[p.team]) for p in plan.posts]
-        self.authorised = len(self.posts)
+        self.teams = [
+            TeamState(t, dict(t.min_manning), t.needs_mediator, slots=[MediatorSlot() for _ in range(t.mediators)])
+            for t in plan.teams
+        ]
+        self.posts: list[PostState] = []
+        self.next_post_number: dict[tuple[int, str], int] = {}
+        self.authorised = 0
         self.filled = 0
         self.present = 0
+        self.present_by_role: dict[str, int] = {role: 0 for role in plan.roles}
         self.in_pipeline = 0
+        self.pipeline_generation = 0
         self.teams_operational = 0
+        self.active_teams = 0
         self.mediators_certified = 0
         self.mediators_employed = 0
         self.daily_burn = plan.local_staff_daily_total
         self.one_off_cost = 0.0
         self.roster_left = plan.roster_size
+        self.recruiting = True
+        self.mandate_active = True
         self.closed = False
+        self.closed_at = -1.0
+        self.consent = GRANTED
+        self.consent_granted_at_start = True
+        self.consent_changed = env.event()
+        self.phase = 0
         self.handover_gap_days = 0.0
         self.waits: list[float] = []
         self.incidents_by_day = [0] * (plan.horizon + 1)
+        self.tension = 1.0
+        self.tension_on = False
+        self.listeners: dict[str, list[Callable[[], None]]] = {}
+        self.milestones: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+        self.cadets_academy = 0
+        self.cadets_field = 0
+        self.cadets_graduated = 0
+        self.trainers_committed: dict[str, int] = {}
+        self.stop = env.event()
         for team in self.teams:
-            self._refresh(team)
+            self._recount(team)
 
-    def _team_state(self, plan: TeamPlan) -> TeamState:
-        unmet = sum(1 for need in plan.min_manning.values() if need > 0) + (1 if plan.needs_mediator else 0)
-        present_by_role = {role: 0 for role in plan.min_manning}
-        return TeamState(plan, present_by_role, unmet, slots=[MediatorSlot() for _ in range(plan.mediators)])
-
+    # -- bookkeeping ------------------------------------------------------------------------
     def log(self, what: str, team: int = -1, post: int = -1) -> None:
         if self.record_events:
             self.events.append((self.env.now, what, team, post))
 
+    def milestone(self, name: str) -> None:
+        """Record the first time something happened (consent, expansion approval, ...)."""
+        self.milestones.setdefault(name, self.env.now)
+
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def on(self, signal: str, callback: Callable[[], None]) -> None:
+        self.listeners.setdefault(signal, []).append(callback)
+
+    def emit(self, signal: str) -> None:
+        for callback in self.listeners.pop(signal, []):
+            callback()
+
     def _refresh(self, team: TeamState) -> None:
-        operational = team.unmet == 0
+        operational = team.unmet == 0 and team.authorised > 0
         if operational != team.operational:
             team.operational = operational
             self.teams_operational += 1 if operational else -1
             self.log(TEAM_OPERATIONAL if operational else TEAM_DOWN, team.plan.index)
 
-    # -- holders of posts ---------------------------------------------------------------
+    def _recount(self, team: TeamState) -> None:
+        """Recompute a team's unmet requirements from scratch: only when its rules change."""
+        unmet = sum(1 for role, need in team.min_manning.items() if team.present_by_role.get(role, 0) < need)
+        team.unmet = unmet + (1 if team.needs_mediator and team.certified == 0 else 0)
+        self._refresh(team)
+
+    def set_team_rules(self, team: TeamState, min_manning: dict[str, int], needs_mediator: bool) -> None:
+        team.min_manning = dict(min_manning)
+        team.needs_mediator = needs_mediator
+        self._recount(team)
+
+    # -- the post table ---------------------------------------------------------------------
+    def open_post(self, team: TeamState, role: str) -> PostState:
+        key = (team.plan.index, role)
+        number = self.next_post_number.get(key, 0)
+        self.next_post_number[key] = number + 1
+        name = f"post/{team.plan.name}/{role}/{number}"
+        post = PostState(len(self.posts), team, role, name, self.stream(name))
+        self.posts.append(post)
+        self.authorised += 1
+        if team.authorised == 0:
+            self.active_teams += 1
+        team.authorised += 1
+        self._refresh(team)
+        return post
+
+    def abolish_post(self, post: PostState) -> None:
+        """Close a post: no successor is called; its holders leave as the caller arranges."""
+        if not post.open:
+            return
+        post.open = False
+        self.authorised -= 1
+        team = post.team
+        team.authorised -= 1
+        if team.authorised == 0:
+            self.active_teams -= 1
+        self._refresh(team)
+
+    def rerole(self, post: PostState, role: str) -> None:
+        """The post and its holders stay; presence, rules and pay follow the new role."""
+        old = post.role
+        if old == role:
+            return
+        team = post.team
+        if post.present:
+            self._role_presence(team, old, -1)
+        rates = self.plan.daily_rate_by_role
+        self.daily_burn += post.holders * (rates[role] - rates[old])
+        post.role = role
+        if post.present:
+            self._role_presence(team, role, +1)
+
+    # -- holders of posts ---------------------------------------------------------------------
+    def _role_presence(self, team: TeamState, role: str, change: int) -> None:
+        count = team.present_by_role.get(role, 0) + change
+        team.present_by_role[role] = count
+        self.present_by_role[role] = self.present_by_role.get(role, 0) + change
+        need = team.min_manning.get(role, 0)
+        if need:
+            if change > 0 and count == need:
+                team.unmet -= 1
+                self._refresh(team)
+            elif change < 0 and count == need - 1:
+                team.unmet += 1
+                self._refresh(team)
+
     def became_present(self, post: PostState) -> None:
         post.present += 1
         if post.present == 1:
             self.present += 1
-            team = post.team
-            team.present += 1
-            role = post.plan.role
-            need = team.plan.min_manning.get(role, 0)
-            if need:
-                count = team.present_by_role[role] + 1
-                team.present_by_role[role] = count
-                if count == need:
-                    team.unmet -= 1
-                    self._refresh(team)
+            post.team.present += 1
+            self._role_presence(post.team, post.role, +1)
 
     def became_absent(self, post: PostState) -> None:
         post.present -= 1
         if post.present == 0:
             self.present -= 1
-            team = post.team
-            team.present -= 1
-            role = post.plan.role
-            need = team.plan.min_manning.get(role, 0)
-            if need:
-                count = team.present_by_role[role] - 1
-                team.present_by_role[role] = count
-                if count == need - 1:
-                    team.unmet += 1
-                    self._refresh(team)
+            post.team.present -= 1
+            self._role_presence(post.team, post.role, -1)
 
     def arrived(self, post: PostState) -> None:
         post.holders += 1
-        self.daily_burn += self.plan.daily_rate_by_role[post.plan.role]
+        self.daily_burn += self.plan.daily_rate_by_role[post.role]
         self.one_off_cost += self.plan.travel_cost
         if post.holders == 1:
             self.filled += 1
@@ -148,25 +251,42 @@ class MissionState:
                 post.gap_since = -1.0
             post.ever_filled = True
         self.became_present(post)
-        self.log(ARRIVED, post.plan.team, post.plan.index)
+        self.log(ARRIVED, post.team.plan.index, post.index)
 
     def departed(self, post: PostState, on_leave: bool, why: str) -> None:
         if not on_leave:
             self.became_absent(post)
         post.holders -= 1
-        self.daily_burn -= self.plan.daily_rate_by_role[post.plan.role]
+        self.daily_burn -= self.plan.daily_rate_by_role[post.role]
         if post.holders == 0:
             self.filled -= 1
             post.team.filled -= 1
-            post.gap_since = self.env.now
-        self.log(why, post.plan.team, post.plan.index)
+            if post.open and self.recruiting:
+                post.gap_since = self.env.now
+        self.log(why, post.team.plan.index, post.index)
+
+    def stop_recruiting(self) -> None:
+        """No new calls; everyone on the way is stood down at once (they stop at their next step)."""
+        self.recruiting = False
+        self.in_pipeline = 0
+        self.pipeline_generation += 1
+
+    # -- consent ---------------------------------------------------------------------------
+    def may_deploy(self, post: PostState) -> bool:
+        return self.consent == GRANTED or post.team.advance
+
+    def set_consent(self, state: int, what: str) -> None:
+        self.consent = state
+        self.log(what)
+        event, self.consent_changed = self.consent_changed, self.env.event()
+        event.succeed()
 
     # -- mediators ------------------------------------------------------------------------
     def mediator_certified(self, team: TeamState, slot: MediatorSlot) -> None:
         slot.certified = True
         team.certified += 1
         self.mediators_certified += 1
-        if team.certified == 1 and team.plan.needs_mediator:
+        if team.certified == 1 and team.needs_mediator:
             team.unmet -= 1
             self._refresh(team)
         self.log(MEDIATOR_CERTIFIED, team.plan.index)
@@ -178,7 +298,7 @@ class MissionState:
         slot.certified = False
         team.certified -= 1
         self.mediators_certified -= 1
-        if team.certified == 0 and team.plan.needs_mediator:
+        if team.certified == 0 and team.needs_mediator:
             team.unmet += 1
             self._refresh(team)
         self.log(MEDIATOR_LEFT, team.plan.index)
@@ -192,16 +312,49 @@ class MissionState:
                 return
 
     # -- the end ----------------------------------------------------------------------------
+    def begin_drawdown(self, why: str) -> None:
+        """Mandate over: no new calls, posts close, holders leave over the drawdown period, then close."""
+        if not self.mandate_active:
+            return
+        self.mandate_active = False
+        self.stop_recruiting()
+        self.log(why)
+        self.log(DRAWDOWN)
+        period = self.plan.drawdown_days
+        rng = self.stream("drawdown")
+        for post in self.posts:
+            if post.open:
+                self.abolish_post(post)
+            for person in list(post.people):
+                leave_at = rng.uniform(0.0, period) if period > 0 else 0.0
+                self.env.timeout(leave_at).callbacks.append(_interrupter(person))
+        self.env.timeout(period).callbacks.append(lambda _: self.close())
+
     def close(self) -> None:
-        """Mandate over: everyone leaves at once and no process acts again (drawdown)."""
+        """Mission over: everything still running stops acting and the run ends."""
+        if self.closed:
+            return
         self.closed = True
-        self.log(MANDATE_END)
+        self.closed_at = self.env.now
+        self.mandate_active = False
+        self.log(CLOSED)
         for post in self.posts:
             post.holders = post.present = 0
+            post.people.clear()
         for team in self.teams:
-            team.filled = team.present = team.certified = 0
+            team.filled = team.present = team.certified = team.authorised = 0
             team.operational = False
             team.queue.clear()
         self.authorised = self.filled = self.present = self.in_pipeline = 0
-        self.teams_operational = self.mediators_certified = self.mediators_employed = 0
+        self.teams_operational = self.mediators_certified = self.mediators_employed = self.active_teams = 0
         self.daily_burn = 0.0
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+
+def _interrupter(person: simpy.Process) -> Callable[[simpy.Event], None]:
+    def interrupt(_: simpy.Event) -> None:
+        if person.is_alive:
+            person.interrupt(WITHDRAWN)
+
+    return interrupt
