@@ -127,6 +127,7 @@ class Phase(Strict):
     abolished_holders_leave: Literal["at_tour_end", "at_once"] = "at_tour_end"
     rerole: dict[str, str] = Field(default_factory=dict, description="old role -> new role, holders stay")
     grants_consent: bool = Field(default=False, description="the new format comes with host consent")
+    local_staff: Count | None = Field(default=None, description="local staff from this phase on")
 
 
 class Intake(Strict):

@@ -114,5 +114,8 @@ def apply_phase(state: MissionState, number: int, phase: Phase) -> None:
                 _abolish(state, post, at_once)
         elif len(posts) < want:
             add_posts(state, state.teams[key[0]], key[1], want - len(posts))
+    if phase.local_staff is not None:
+        state.daily_burn += (phase.local_staff - state.local_staff) * state.plan.local_staff_daily
+        state.local_staff = phase.local_staff
     if phase.grants_consent:
         grant(state)

@@ -111,7 +111,7 @@ def lose_consent(state: MissionState, rules: Consent, how: int) -> None:
     what = CONSENT_REFUSED if how == REFUSED else CONSENT_WITHDRAWN
     state.set_consent(how, what)
     if rules.fallback_phase is None:
-        state.begin_drawdown(what)
+        state.begin_drawdown(None)
     else:
         for post in state.posts:
             state.abolish_post(post)

@@ -80,6 +80,8 @@ class Plan:
     training_cost: float
     mediator_daily: float
     local_staff_daily_total: float
+    local_staff: int
+    local_staff_daily: float
     foc_fill_share: float
     drawdown_days: float = 0.0
     team_index: dict[str, int] = field(default_factory=dict)
@@ -211,6 +213,8 @@ def compile_plan(scenario: Scenario) -> Plan:
         training_cost=costs.training,
         mediator_daily=costs.mediator_daily,
         local_staff_daily_total=costs.local_staff * costs.local_staff_daily,
+        local_staff=costs.local_staff,
+        local_staff_daily=costs.local_staff_daily,
         foc_fill_share=scenario.measures.foc_fill_share,
         drawdown_days=float(scenario.mandate.drawdown),
         team_index={t.name: t.index for t in teams},

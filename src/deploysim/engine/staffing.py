@@ -44,7 +44,8 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
     rng = post.rng
     team = post.team.plan.index
     state.in_pipeline += 1
-    generation = state.pipeline_generation
+    post.in_pipeline += 1
+    generation = (state.pipeline_generation, post.generation)
     from_roster = state.roster_left > 0
     if from_roster:
         state.roster_left -= 1
@@ -68,9 +69,11 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
     if _wanted(state, post) and not from_roster:  # a roster call-up already includes the journey
         yield env.timeout(plan.travel(rng))
         yield env.timeout(plan.induction(rng))
-    if generation == state.pipeline_generation:
-        state.in_pipeline -= 1  # otherwise a stand-down already took this person off the count
-    return _wanted(state, post) and generation == state.pipeline_generation
+    current = generation == (state.pipeline_generation, post.generation)
+    if current:  # otherwise a stand-down already took this person off the counts
+        state.in_pipeline -= 1
+        post.in_pipeline -= 1
+    return current and _wanted(state, post)
 
 
 def _person(state: MissionState, post: PostState, elapsed: float | None) -> Generator[simpy.Event, object, None]:

@@ -76,6 +76,8 @@ class PostState:
     present: int = 0
     ever_filled: bool = False
     gap_since: float = -1.0
+    in_pipeline: int = 0
+    generation: int = 0
     people: list[simpy.Process] = field(default_factory=list)
 
 
@@ -107,6 +109,7 @@ class MissionState:
         self.mediators_certified = 0
         self.mediators_employed = 0
         self.daily_burn = plan.local_staff_daily_total
+        self.local_staff = plan.local_staff
         self.one_off_cost = 0.0
         self.roster_left = plan.roster_size
         self.recruiting = True
@@ -186,10 +189,24 @@ class MissionState:
         return post
 
     def abolish_post(self, post: PostState) -> None:
-        """Close a post: no successor is called; its holders leave as the caller arranges."""
+        """Close a post: no successor is called; its holders leave as the caller arranges.
+
+        Holders still serving out their tours are no longer counted as filling a post or manning
+        a team (the post table no longer has their post), but they are paid until they leave.
+        """
         if not post.open:
             return
+        if post.present:
+            self.present -= 1
+            post.team.present -= 1
+            self._role_presence(post.team, post.role, -1)
+        if post.holders:
+            self.filled -= 1
+            post.team.filled -= 1
         post.open = False
+        self.in_pipeline -= post.in_pipeline  # whoever was on the way is stood down
+        post.in_pipeline = 0
+        post.generation += 1
         self.authorised -= 1
         team = post.team
         team.authorised -= 1
@@ -227,14 +244,14 @@ class MissionState:
 
     def became_present(self, post: PostState) -> None:
         post.present += 1
-        if post.present == 1:
+        if post.present == 1 and post.open:
             self.present += 1
             post.team.present += 1
             self._role_presence(post.team, post.role, +1)
 
     def became_absent(self, post: PostState) -> None:
         post.present -= 1
-        if post.present == 0:
+        if post.present == 0 and post.open:
             self.present -= 1
             post.team.present -= 1
             self._role_presence(post.team, post.role, -1)
@@ -243,7 +260,7 @@ class MissionState:
         post.holders += 1
         self.daily_burn += self.plan.daily_rate_by_role[post.role]
         self.one_off_cost += self.plan.travel_cost
-        if post.holders == 1:
+        if post.holders == 1 and post.open:
             self.filled += 1
             post.team.filled += 1
             if post.gap_since >= 0:
@@ -258,7 +275,7 @@ class MissionState:
             self.became_absent(post)
         post.holders -= 1
         self.daily_burn -= self.plan.daily_rate_by_role[post.role]
-        if post.holders == 0:
+        if post.holders == 0 and post.open:
             self.filled -= 1
             post.team.filled -= 1
             if post.open and self.recruiting:
@@ -270,6 +287,8 @@ class MissionState:
         self.recruiting = False
         self.in_pipeline = 0
         self.pipeline_generation += 1
+        for post in self.posts:
+            post.in_pipeline = 0
 
     # -- consent ---------------------------------------------------------------------------
     def may_deploy(self, post: PostState) -> bool:
@@ -312,13 +331,14 @@ class MissionState:
                 return
 
     # -- the end ----------------------------------------------------------------------------
-    def begin_drawdown(self, why: str) -> None:
+    def begin_drawdown(self, why: str | None) -> None:
         """Mandate over: no new calls, posts close, holders leave over the drawdown period, then close."""
         if not self.mandate_active:
             return
         self.mandate_active = False
         self.stop_recruiting()
-        self.log(why)
+        if why:
+            self.log(why)
         self.log(DRAWDOWN)
         period = self.plan.drawdown_days
         rng = self.stream("drawdown")
