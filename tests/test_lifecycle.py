@@ -102,9 +102,10 @@ def test_orderly_drawdown_leaves_nobody_deployed_after_it_ends() -> None:
     daily = result.daily.set_index("day")
     assert daily.loc[99, "mandate_active"] and not daily.loc[100, "mandate_active"]
     assert daily.loc[100, "authorised"] == 0
-    during = daily.loc[100:129, "filled"]
+    assert daily.loc[100, "filled"] == 0  # the posts are gone; their holders are still leaving
+    during = daily.loc[100:129, "deployed"]
     assert during.iloc[0] > 0 and during.is_monotonic_decreasing and during.iloc[-1] < during.iloc[0]
-    assert (daily.loc[130:, ["filled", "present", "in_pipeline"]] == 0).all().all()
+    assert (daily.loc[130:, ["deployed", "filled", "present", "in_pipeline"]] == 0).all().all()
     assert result.summary["mission_end_day"] == 130.0
     events = result.events
     assert (events.loc[events["event"] == "call issued", "day"] < 100).all()

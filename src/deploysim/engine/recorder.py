@@ -20,6 +20,7 @@ from deploysim.engine.triggers import MetricWatcher
 DAILY_COLUMNS = (
     "authorised",
     "filled",
+    "deployed",
     "present",
     "in_pipeline",
     "vacant",
@@ -108,6 +109,7 @@ class DailyRecorder:
             levels[day] = (
                 state.authorised,
                 state.filled,
+                state.deployed,
                 state.present,
                 state.in_pipeline,
                 state.authorised - state.filled if state.mandate_active else 0,

@@ -100,6 +100,7 @@ class MissionState:
         self.next_post_number: dict[tuple[int, str], int] = {}
         self.authorised = 0
         self.filled = 0
+        self.deployed = 0
         self.present = 0
         self.present_by_role: dict[str, int] = {role: 0 for role in plan.roles}
         self.in_pipeline = 0
@@ -258,6 +259,7 @@ class MissionState:
 
     def arrived(self, post: PostState) -> None:
         post.holders += 1
+        self.deployed += 1
         self.daily_burn += self.plan.daily_rate_by_role[post.role]
         self.one_off_cost += self.plan.travel_cost
         if post.holders == 1 and post.open:
@@ -274,6 +276,7 @@ class MissionState:
         if not on_leave:
             self.became_absent(post)
         post.holders -= 1
+        self.deployed -= 1
         self.daily_burn -= self.plan.daily_rate_by_role[post.role]
         if post.holders == 0 and post.open:
             self.filled -= 1
@@ -365,7 +368,7 @@ class MissionState:
             team.filled = team.present = team.certified = team.authorised = 0
             team.operational = False
             team.queue.clear()
-        self.authorised = self.filled = self.present = self.in_pipeline = 0
+        self.authorised = self.filled = self.deployed = self.present = self.in_pipeline = 0
         self.teams_operational = self.mediators_certified = self.mediators_employed = self.active_teams = 0
         self.daily_burn = 0.0
         if not self.stop.triggered:
