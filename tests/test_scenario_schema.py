@@ -189,7 +189,6 @@ def test_fingerprint_follows_content(minimal_scenario: dict[str, Any]) -> None:
     assert Scenario.model_validate(a.model_dump(mode="json")) == a  # stored definitions reload as equal
 
 
-@pytest.mark.xfail(strict=True, reason="scenario.py accepts .inf rates; an infinite incident rate hangs the engine")
 @pytest.mark.parametrize(
     "dotted", ["incidents.rate_per_day", "units.0.incident_rate", "repatriation.annual_hazard", "costs.travel"]
 )

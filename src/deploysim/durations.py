@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 DAYS_PER_UNIT: dict[str, float] = {
     "d": 1.0,
@@ -41,7 +41,7 @@ Sampler = Callable[[random.Random], float]
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]*)\s*$")
-_CALL = re.compile(r"^\s*([a-z]+)\s*\((.*)\)\s*([A-Za-z]*)\s*$")
+_CALL = re.compile(r"^\s*([A-Za-z]+)\s*\((.*)\)\s*([A-Za-z]*)\s*$")
 _POSITIONAL: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
     "uniform": ("low", "high"),
@@ -75,9 +75,10 @@ def _compact_to_mapping(text: str) -> dict[str, Any]:
     if not match:
         return {"dist": "fixed", "value": parse_quantity(text)}
     name, args, unit = match.groups()
+    name = name.lower()
     if name not in _POSITIONAL:
         raise ValueError(f"unknown distribution {name!r}; use one of {', '.join(_POSITIONAL)}")
-    values = [float(v) for v in args.split(",") if v.strip()] if args.strip() else []
+    values = [_number(v, name) for v in args.split(",") if v.strip()] if args.strip() else []
     if name == "empirical":
         return {"dist": "empirical", "values": values, "unit": unit or "d"}
     names = _POSITIONAL[name]
@@ -86,18 +87,28 @@ def _compact_to_mapping(text: str) -> dict[str, Any]:
     return {"dist": name, **dict(zip(names, values, strict=True)), "unit": unit or "d"}
 
 
+def _number(text: str, name: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{name}(...): {text.strip()!r} is not a number") from None
+
+
 def _coerce_distribution(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("a duration must be a number, a string like '17 d', or a mapping with 'dist'")
-    if isinstance(value, int | float):
-        return {"dist": "fixed", "value": float(value)}
-    if isinstance(value, str):
-        return _compact_to_mapping(value)
-    return value
+    if isinstance(value, _Dist | Mapping):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"a duration must be a number, a string like '17 d', or a mapping with 'dist', not {value!r}")
+    mapping = {"dist": "fixed", "value": float(value)} if isinstance(value, int | float) else _compact_to_mapping(value)
+    if mapping["dist"] == "fixed" and not math.isfinite(mapping["value"]):
+        raise ValueError(f"a duration must be a finite number, got {value!r}")
+    if mapping["dist"] == "fixed" and mapping["value"] < 0:
+        raise ValueError(f"a duration cannot be negative, got {value!r}")
+    return mapping
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     unit: str = "d"
 
     @property
@@ -248,10 +259,13 @@ class Empirical(_Dist):
         return min(self.values) * self.scale
 
     def sampler(self) -> Sampler:
-        values = [v * self.scale for v in self.values]
+        # Values of weight zero are dropped: the last edge is forced to 1.0 against rounding, and
+        # that must never hand the rounding sliver to a value the scenario says cannot occur.
+        pairs = [(v * self.scale, p) for v, p in zip(self.values, self._probabilities(), strict=True) if p > 0]
+        values = [v for v, _ in pairs]
         cumulative: list[float] = []
         running = 0.0
-        for p in self._probabilities():
+        for _, p in pairs:
             running += p
             cumulative.append(running)
         cumulative[-1] = 1.0
@@ -277,14 +291,19 @@ _AnyDist = Annotated[
 
 def _positive(dist: Any) -> Any:
     if dist.mean_days() <= 0:
-        raise ValueError("a duration must be greater than zero")
+        raise ValueError(f"a duration must be greater than zero, got {dist.mean_days():g} days")
     return dist
 
 
-Delay = Annotated[_AnyDist, BeforeValidator(_coerce_distribution)]
+# What a file may hold, for the JSON Schema: editors must accept '17 d' and bare numbers too.
+_DistInput = float | str | _AnyDist
+
+Delay = Annotated[_AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput)]
 """A duration that may be zero: a stage a scenario can skip."""
 
-Duration = Annotated[_AnyDist, BeforeValidator(_coerce_distribution), AfterValidator(_positive)]
+Duration = Annotated[
+    _AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput), AfterValidator(_positive)
+]
 """A duration that must be greater than zero, such as a tour or a mandate."""
 
 
@@ -296,5 +315,5 @@ def _quantity(value: Any) -> Any:
     return value
 
 
-Days = Annotated[float, BeforeValidator(_quantity)]
+Days = Annotated[float, AllowInfNan(False), BeforeValidator(_quantity, json_schema_input_type=float | str)]
 """A single fixed number of days (unit strings accepted), for settings that are not random."""

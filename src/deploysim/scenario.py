@@ -158,7 +158,7 @@ class Scenario(Strict):
                 if need > have:
                     raise ValueError(
                         f"{where}.min_manning.{role}: team {team.name!r} needs {need} {role} present "
-                        f"but has only {have} such posts"
+                        f"but has only {have} {role} post{'s' if have != 1 else ''}"
                     )
             for role, count in team.in_place.items():
                 if count > team.posts.get(role, 0):
@@ -168,6 +168,12 @@ class Scenario(Strict):
                     )
             if team.size == 0:
                 raise ValueError(f"{where}.posts: team {team.name!r} has no posts")
+        known_roles = set(_every_role(self))
+        for role in self.costs.roles:
+            if role not in known_roles:
+                raise ValueError(
+                    f"costs.roles.{role}: no post anywhere has role {role!r}; roles: {', '.join(sorted(known_roles))}"
+                )
         if self.horizon_days > 50 * DAYS_PER_YEAR:
             raise ValueError("horizon: at most 50 years can be simulated")
         check_dynamics(self)
@@ -193,6 +199,16 @@ def _require_unique(field: str, names: list[str]) -> None:
         if name in seen:
             raise ValueError(f"{field}.{i}.name: {name!r} appears twice")
         seen.add(name)
+
+
+def _every_role(scenario: Scenario) -> list[str]:
+    roles = {role for t in scenario.teams for role in t.posts}
+    for phase in scenario.phases:
+        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
+    for expansion in scenario.expansions:
+        roles |= {role for t in expansion.new_teams for role in t.posts}
+        roles |= {role for posts in expansion.add_posts.values() for role in posts}
+    return sorted(roles)
 
 
 def _fixed_start(trigger: Trigger, start: dt.date) -> float | None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Money = Annotated[float, Field(ge=0.0)]
 
 
 class Strict(BaseModel):
     """Unknown keys are errors, defaults are validated like user input, and models are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 class Unit(Strict):
@@ -38,6 +38,15 @@ class Team(Strict):
     in_place: dict[str, Count] = Field(
         default_factory=dict, description="people already deployed on day 0, by role"
     )
+
+    @model_validator(mode="after")
+    def _mediator_rule(self) -> Team:
+        if self.needs_mediator and self.mediators == 0:
+            raise ValueError(
+                "needs_mediator: the team needs a mediator to be operational but has mediators: 0; "
+                "set mediators: 1 or needs_mediator: false"
+            )
+        return self
 
     @property
     def size(self) -> int:

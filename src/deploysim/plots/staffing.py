@@ -127,8 +127,9 @@ def staffing_fan(
     for name in series:
         colour = series_colour(name)
         q = {level: table[(name, level)].to_numpy() for level in FAN_QUANTILES}
-        ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=BAND_90_ALPHA, linewidth=0)
-        ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_50_ALPHA, linewidth=0)
+        if name != "authorised":  # the target is a decision, not an outcome: its spread only clutters
+            ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=BAND_90_ALPHA, linewidth=0)
+            ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_50_ALPHA, linewidth=0)
         ax.plot(
             dates,
             q[0.5],
@@ -173,7 +174,7 @@ def _mark_mandate_end(ax: Axes, daily: pd.DataFrame) -> None:
         return
     ax.axvline(ended[0], color=MUTED_COLOUR, linestyle=":", linewidth=1.2, zorder=1)
     ax.annotate(
-        "mandate ends",
+        "mandate over in half the runs",
         xy=(ended[0], 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(4, -4),
