@@ -17,7 +17,7 @@ def test_a_team_that_needs_a_mediator_must_have_one() -> None:
 
 
 def test_cost_rates_for_unknown_roles_are_refused() -> None:
-    with pytest.raises(ValidationError, match="costs.roles.advisor: no post anywhere has role 'advisor'"):
+    with pytest.raises(ValidationError, match=r"costs\.roles\.advisor: no post anywhere has role 'advisor'"):
         Scenario.model_validate(merge(BASE, {"costs": {"roles": {"advisor": {"daily": 100}}}}))
 
 
