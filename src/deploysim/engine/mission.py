@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,6 +111,24 @@ def _budget_action(state: MissionState, scenario: Scenario) -> Callable[[], None
     return reached
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a run, then restore it.
+
+    A run allocates millions of short-lived, acyclic events (freed by reference counting) while
+    tens of thousands of live processes sit in the heap; every full collection rescans all of
+    them, which made a 3-year run of 15,000 posts a third slower and its cost grow faster than
+    its length. Cycles left by the run are collected when the collector resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = True) -> RawRun:
     started = time.perf_counter()
     plan = compile_plan(scenario)
@@ -136,7 +156,8 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
             state.stop.succeed()
 
     env.timeout(plan.horizon).callbacks.append(end_of_horizon)
-    env.run(until=state.stop)
+    with cyclic_gc_paused():
+        env.run(until=state.stop)
     recorder.finish()
     return RawRun(
         plan=plan,
