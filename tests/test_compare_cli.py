@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from deploysim import load_results
+from deploysim import Scenario, load_results
+from deploysim.adaptive import MIN_FIRST_CHECK
+from deploysim.cli import main
+from deploysim.experiment import run_replications
+from deploysim.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
@@ -49,12 +54,15 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     return process.returncode, stdout, stderr
 
 
-def test_compare_prints_the_table_and_writes_tables_plots_and_provenance(files: dict[str, Path], tmp_path: Path) -> None:
+def test_compare_prints_the_table_and_writes_tables_and_plots(files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "cmp"
+    # a loose precision target: met at the first look, which comes after 10 replications even with --reps 8
     code, stdout, stderr = finish(deploysim("compare", files["base"], files["roster"], "--reps", "8", "--seed", "4",
-                                            "--workers", "1", "--out", out, cwd=tmp_path))
+                                            "--precision", "mean_fill=0.5", "--max-reps", "30", "--workers", "1",
+                                            "--out", out, cwd=tmp_path))
     assert code == 0, stderr
-    assert "2 scenarios, 8 replications each, seed 4, common random numbers" in stdout
+    assert "2 scenarios, 10 replications each, seed 4, common random numbers" in stdout
+    assert "precision reached after 10 replications" in stdout
     assert "(baseline)" in stdout and "mean_fill: mean share of authorised posts filled" in stdout
     assert "* the paired 95% CI of the difference from the baseline excludes zero" in stdout
     for name in ("comparison", "summary", "differences"):
@@ -66,47 +74,86 @@ def test_compare_prints_the_table_and_writes_tables_plots_and_provenance(files: 
     assert {"measure", "scenario", "mean", "ci_low", "ci_high", "difference", "diff_low", "diff_high",
             "significant"} <= set(table.columns)
     # the printed mark and the stored flag agree, row by row, for the non-baseline scenario
-    roster_rows = [line for line in stdout.splitlines() if line.startswith("  Kyrgyzstan PAG 2010 with a roster")]
+    table_text = stdout.split("95% CI of difference", 1)[1]
+    roster_rows = [line for line in table_text.splitlines() if line.startswith("  Kyrgyzstan PAG 2010 with a roster")]
     flags = table.loc[table["scenario"] == "Kyrgyzstan PAG 2010 with a roster", "significant"].tolist()
     assert [line.endswith(" *") for line in roster_rows] == flags
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "compare" and manifest["complete"] and manifest["root_seed"] == 4
-    assert manifest["replications"] == 8 and manifest["common_random_numbers"]
+    assert manifest["replications"] == 10 and manifest["common_random_numbers"]
+    assert manifest["precision"] == ["mean_fill=0.5"] and manifest["precision_reached"]
     assert manifest["baseline"] == "Kyrgyzstan PAG 2010 (as planned)"
     assert set(manifest["scenarios"]) == {"Kyrgyzstan PAG 2010 (as planned)", "Kyrgyzstan PAG 2010 with a roster"}
     assert all(len(entry["hash"]) == 16 for entry in manifest["scenarios"].values())
     assert "deploysim_version" in manifest and "git_commit" in manifest
     stored = load_results(out)
-    assert stored.runs.groupby("scenario").size().tolist() == [8, 8]
+    assert stored.runs.groupby("scenario").size().tolist() == [10, 10]
     assert set(stored.daily["scenario"]) == set(manifest["scenarios"])
 
 
-def test_run_with_precision_reports_the_replications_used(files: dict[str, Path], tmp_path: Path) -> None:
+SMALL = {
+    "name": "small mission",
+    "start_date": "2010-07-22",
+    "horizon": "6 months",
+    "mandate": {"initial_length": "4 months"},
+    "units": [{"name": "North"}, {"name": "South"}],
+    "teams": [
+        {"name": f"Team {unit}", "unit": unit, "posts": {"team_leader": 1, "adviser": 4},
+         "min_manning": {"team_leader": 1, "adviser": 2}}
+        for unit in ("North", "South")
+    ],
+    "recruitment": {"selection": "triangular(7, 14, 28) d", "travel": "uniform(2, 5) d"},
+}
+
+
+def test_run_with_precision_reports_the_replications_used(tmp_path: Path) -> None:
+    scenario_file = tmp_path / "small.yaml"
+    scenario_file.write_text(yaml.safe_dump(SMALL, sort_keys=False))
+    pilot = run_replications({"small": Scenario.model_validate(SMALL)}, MIN_FIRST_CHECK, seed=0, workers=1).runs
+    target = 0.6 * mean_ci(pilot["mean_fill"].to_numpy(float)).half_width  # needs about 2.8 times the pilot
     out = tmp_path / "run"
-    code, stdout, stderr = finish(deploysim("run", files["base"], "--reps", "10", "--precision", "mean_fill=0.006",
-                                            "--max-reps", "80", "--workers", "1", "--out", out, cwd=tmp_path))
+    code, stdout, stderr = finish(deploysim("run", scenario_file, "--reps", str(MIN_FIRST_CHECK), "--precision",
+                                            f"mean_fill={target:.6g}", "--max-reps", "300", "--workers", "1",
+                                            "--out", out, cwd=tmp_path))
     assert code == 0, stderr
     assert "precision reached after" in stdout
-    used = json.loads((out / "manifest.json").read_text())["replications"]
-    assert 10 <= used < 80
-    assert f"{used} replications, seed 0" in stdout
-    assert len(load_results(out).runs) == used
+    manifest = json.loads((out / "manifest.json").read_text())
+    used = manifest["replications"]
+    assert MIN_FIRST_CHECK < used < 300
+    assert manifest["precision_reached"] and manifest["precision"] == [f"mean_fill={target:.6g}"]
+    assert f"small mission: {used} replications, seed 0" in stdout
+    runs = load_results(out).runs
+    assert len(runs) == used
+    assert mean_ci(runs["mean_fill"].to_numpy(float)).half_width <= float(f"{target:.6g}")
 
 
+# The bad inputs the issue names run as real subprocesses (exit status, stderr, no traceback); each costs an
+# interpreter start, so the other mistakes go through the same entry point, ``cli.main``, in this process.
 BAD_INPUT = {
     "unknown measure": (("compare", "base", "roster", "--precision", "fill_rate=0.01"),
                         "unknown measure 'fill_rate'; valid measures: ioc_day, foc_day, mean_fill"),
     "zero half-width": (("compare", "base", "roster", "--precision", "mean_fill=0"),
                         "half-width must be a positive number"),
-    "negative relative half-width on run": (("run", "base", "--precision", "foc_day=-5%"),
-                                            "half-width must be a positive number, got -5%"),
     "different start dates": (("compare", "base", "late"),
                               "scenarios start on different dates ('Kyrgyzstan PAG 2010 (as planned)' starts "
                               "2010-07-22, 'Kyrgyzstan PAG 2010 starting later' starts 2010-09-01)"),
+}
+MORE_BAD_INPUT = {
+    "negative relative half-width on run": (("run", "base", "--precision", "foc_day=-5%"),
+                                            "half-width must be a positive number, got -5%"),
+    "unknown measure on run": (("run", "base", "--precision", "nonsense=3"), "unknown measure 'nonsense'"),
     "max-reps without precision": (("compare", "base", "roster", "--max-reps", "50"),
                                    "--max-reps only applies together with --precision"),
+    "max-reps below the first check": (("compare", "base", "roster", "--precision", "mean_fill=0.01", "--reps",
+                                        "20", "--max-reps", "15"), "--max-reps 15 is below the 20 replications"),
     "one scenario": (("compare", "base"), "compare needs at least two scenario files"),
+    "half-width not a number": (("compare", "base", "roster", "--precision", "mean_fill=tight"),
+                                "half-width 'tight' is not a number"),
 }
+
+
+def argv(args: tuple[str, ...], files: dict[str, Path], out: Path) -> list[str]:
+    return [str(files.get(a, a)) for a in args] + ["--out", str(out)]
 
 
 @pytest.fixture(scope="module")
@@ -115,18 +162,30 @@ def bad_input_results(files: dict[str, Path], tmp_path_factory: pytest.TempPathF
     started = {}
     for case, (args, _) in BAD_INPUT.items():
         cwd = tmp_path_factory.mktemp("bad")
-        argv = [files.get(a, a) if isinstance(a, str) else a for a in args]
-        started[case] = (cwd, deploysim(*argv, "--out", cwd / "out", cwd=cwd))
+        started[case] = (cwd, deploysim(*argv(args, files, cwd / "out"), cwd=cwd))
     return {case: (cwd, *finish(process)) for case, (cwd, process) in started.items()}
 
 
-@pytest.mark.parametrize("case", list(BAD_INPUT))
-def test_bad_input_is_one_clear_line_with_status_2(case: str, bad_input_results: dict[str, tuple]) -> None:
-    cwd, code, stdout, stderr = bad_input_results[case]
+def assert_one_clear_line(code: int, stdout: str, stderr: str, expected: str, out: Path) -> None:
     assert code == 2, (stdout, stderr)
     assert "Traceback" not in stderr
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith("deploysim: error: ")
-    assert BAD_INPUT[case][1] in lines[0]
-    assert not (cwd / "out").exists(), "nothing may be written for bad input"
+    assert expected in lines[0]
+    assert not out.exists(), "nothing may be written for bad input"
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_is_one_clear_line_with_status_2(case: str, bad_input_results: dict[str, tuple]) -> None:
+    cwd, code, stdout, stderr = bad_input_results[case]
+    assert_one_clear_line(code, stdout, stderr, BAD_INPUT[case][1], cwd / "out")
+
+
+@pytest.mark.parametrize("case", list(MORE_BAD_INPUT))
+def test_more_bad_input_through_main(case: str, files: dict[str, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    args, expected = MORE_BAD_INPUT[case]
+    code = main(argv(args, files, tmp_path / "out"))
+    captured = capsys.readouterr()
+    assert_one_clear_line(code, captured.out, captured.err, expected, tmp_path / "out")

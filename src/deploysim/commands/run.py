@@ -6,15 +6,15 @@ import argparse
 import shutil
 from pathlib import Path
 
-import pandas as pd
-
+from deploysim.adaptive import replicate
+from deploysim.commands.compare import add_precision_options, precision_settings
 from deploysim.commands.options import positive_int, seed
 from deploysim.errors import UsageError
-from deploysim.experiment import run_replications
 from deploysim.loader import load_scenario
 from deploysim.progress import ProgressLine
 from deploysim.provenance import stamp
-from deploysim.storage import MANIFEST, TABLES, load_results, write_manifest
+from deploysim.scenario import Scenario
+from deploysim.storage import MANIFEST, TABLES, StoredResults, load_results, write_manifest
 from deploysim.summary import format_summary, summary_table
 
 
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>)")
     parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    add_precision_options(parser, "the mean")
     parser.set_defaults(handler=handle)
 
 
@@ -41,16 +42,34 @@ def prepare_output(out: Path, overwrite: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def write_run_plots(daily: pd.DataFrame, teams: pd.DataFrame, out: Path, name: str) -> list[Path]:
-    from deploysim.plots import coverage_heatmap, save_png, staffing_fan
+def write_run_plots(stored: StoredResults, scenario: Scenario, out: Path) -> list[Path]:
+    """The plots a planner reads first; cadet and phase plots only where the scenario has them."""
+    from deploysim.plots import (
+        cadet_progress,
+        coverage_heatmap,
+        mandate_timeline,
+        phase_share,
+        save_png,
+        staffing_fan,
+    )
 
-    return [
+    name = scenario.name
+    daily = stored.daily
+    paths = [
         save_png(staffing_fan(daily, title=f"{name}: staffing"), out / "staffing.png"),
-        save_png(coverage_heatmap(teams, title=f"{name}: team coverage"), out / "coverage.png"),
+        save_png(coverage_heatmap(stored.teams, title=f"{name}: team coverage"), out / "coverage.png"),
+        save_png(mandate_timeline(daily, stored.events, title=f"{name}: mandate timeline"), out / "timeline.png"),
     ]
+    if scenario.training_programmes:
+        paths.append(save_png(cadet_progress(daily, title=f"{name}: cadets"), out / "cadets.png"))
+    if scenario.phases:
+        names = [p.name for p in scenario.phases]
+        paths.append(save_png(phase_share(daily, names, title=f"{name}: phases"), out / "phases.png"))
+    return paths
 
 
 def handle(args: argparse.Namespace) -> int:
+    targets, max_reps = precision_settings(args)
     scenario = load_scenario(args.file)
     out: Path = args.out or Path("out") / Path(args.file).stem
     prepare_output(out, args.overwrite)
@@ -63,9 +82,11 @@ def handle(args: argparse.Namespace) -> int:
         complete=False,
     )
     write_manifest(out, manifest)
-    experiment = run_replications(
+    experiment, adaptive = replicate(
         {scenario.name: scenario},
         args.reps,
+        targets,
+        max_reps,
         seed=args.seed,
         workers=args.workers,
         out=out,
@@ -73,16 +94,19 @@ def handle(args: argparse.Namespace) -> int:
         progress=ProgressLine(scenario.name),
     )
     del experiment
-    write_manifest(out, {**manifest, "complete": True})
+    precision = {"precision": [str(t) for t in targets], "precision_reached": adaptive.reached} if targets else {}
+    write_manifest(out, {**manifest, "replications": adaptive.replications, **precision, "complete": True})
     stored = load_results(out)
     table = summary_table(stored.runs)
     table.to_csv(out / "summary.csv", index=False)
     failed = int((stored.runs["status"] != "ok").sum())
-    print(f"{scenario.name}: {args.reps} replications, seed {args.seed}")
+    print(f"{scenario.name}: {adaptive.replications} replications, seed {args.seed}")
+    if targets:
+        print(adaptive.report())
     print(format_summary(table))
     if failed:
         print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
-    for path in write_run_plots(stored.daily, stored.teams, out, scenario.name):
+    for path in write_run_plots(stored, scenario, out):
         print(f"wrote {path}")
     print(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets)")
     return 0

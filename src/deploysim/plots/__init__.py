@@ -15,15 +15,20 @@ from deploysim.plots.style import (
     scenario_colour,
     series_colour,
 )
+from deploysim.plots.timeline import cadet_progress, mandate_timeline, phase_share, phase_shares
 
 __all__ = [
     "OKABE_ITO",
     "SERIES_COLOURS",
+    "cadet_progress",
     "coverage_heatmap",
     "coverage_share",
     "date_quantiles",
     "format_date_axis",
+    "mandate_timeline",
     "new_figure",
+    "phase_share",
+    "phase_shares",
     "place_legend",
     "save_png",
     "scenario_colour",

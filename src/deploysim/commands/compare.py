@@ -1,0 +1,99 @@
+"""``deploysim compare A.yaml B.yaml [C.yaml ...]``: paired differences from the first scenario, with CIs.
+
+Also home of the ``--precision``/``--max-reps`` options, which ``run`` shares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from deploysim.adaptive import DEFAULT_MAX_REPS, MIN_FIRST_CHECK, PrecisionTarget, first_check, parse_precisions
+from deploysim.commands.options import positive_int, seed
+from deploysim.comparison import compare
+from deploysim.errors import UsageError
+from deploysim.progress import ProgressLine
+
+
+def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:
+    """``--precision`` (repeatable) and ``--max-reps``; ``subject`` says what the half-width applies to."""
+    parser.add_argument(
+        "--precision", action="append", default=None, metavar="MEASURE=HALFWIDTH",
+        help=f"add replications until the 95%% CI half-width of {subject} is at most HALFWIDTH "
+             "(absolute, or relative to |mean| with a trailing %%, e.g. foc_day=5%%); repeat the flag or "
+             f"separate with commas for several measures; --reps is then the first batch (at least {MIN_FIRST_CHECK})",
+    )
+    parser.add_argument(
+        "--max-reps", type=positive_int, default=None,
+        help=f"stop adding replications here even if the precision is not reached (default {DEFAULT_MAX_REPS})",
+    )
+
+
+def precision_settings(args: argparse.Namespace) -> tuple[tuple[PrecisionTarget, ...], int]:
+    """Parsed targets and the replication cap; a cap without targets is a mistake worth saying."""
+    targets = parse_precisions(args.precision)
+    if args.max_reps is not None and not targets:
+        raise UsageError("--max-reps only applies together with --precision")
+    max_reps = args.max_reps if args.max_reps is not None else DEFAULT_MAX_REPS
+    if targets and max_reps < first_check(args.reps):
+        raise UsageError(f"--max-reps {max_reps} is below the {first_check(args.reps)} replications run before "
+                         "the first precision check (the larger of --reps and "
+                         f"{MIN_FIRST_CHECK})")
+    return targets, max_reps
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "compare",
+        help="replicate scenarios with common random numbers and compare each with the first",
+        description="Replicate every scenario with the same replication seeds and report, per measure, each "
+                    "scenario's mean with its 95% CI and its paired difference from the first scenario.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files; the first is the baseline")
+    parser.add_argument("--reps", type=positive_int, default=100, help="replications per scenario (default 100)")
+    parser.add_argument("--seed", type=seed, default=0, help="root seed shared by all scenarios (default 0)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/compare-<A>-vs-<B>)")
+    parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
+    parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    add_precision_options(parser, "every paired difference from the first scenario")
+    parser.set_defaults(handler=handle)
+
+
+def default_out(files: list[str]) -> Path:
+    stems = [re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(f).stem) for f in files]
+    return Path("out") / ("compare-" + "-vs-".join(stems))[:100]
+
+
+def handle(args: argparse.Namespace) -> int:
+    if len(args.files) < 2:
+        raise UsageError("compare needs at least two scenario files; the first is the baseline")
+    targets, max_reps = precision_settings(args)
+    out: Path = args.out or default_out(args.files)
+    comparison = compare(
+        args.files,
+        reps=args.reps,
+        seed=args.seed,
+        workers=args.workers,
+        precision=[str(t) for t in targets],
+        max_reps=max_reps,
+        out=out,
+        overwrite=args.overwrite,
+        progress=ProgressLine(f"compare {len(args.files)} scenarios"),
+    )
+    written = comparison.save(out)
+    print(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
+          "common random numbers")
+    if targets:
+        print(comparison.adaptive.report())
+    print(comparison.format_table())
+    runs = comparison.runs
+    failed = int((runs["status"] != "ok").sum())
+    if failed:
+        print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
+    for path in written:
+        if path.suffix == ".png":
+            print(f"wrote {path}")
+    print(f"tables in {out}/ (comparison, summary, differences as CSV and Parquet; runs, daily, teams, events "
+          "as Parquet datasets)")
+    return 0

@@ -1,0 +1,411 @@
+"""``compare``: is scenario B better than A, by how much, and how sure are we?
+
+Every scenario is replicated with the same root seed and replication numbers, so replication r of
+each scenario shares its random draws wherever the scenarios agree (common random numbers), and
+each scenario's difference from the first (the baseline) is taken replication by replication.
+
+Rule: all compared scenarios must have the same ``start_date``. The comparison shows them on one
+calendar axis and pairs day-counted measures (IOC day, FOC day, mission end) replication by
+replication; with different starts, "day 60" would be a different date in each and the overlaid
+chart would mislead. To compare start dates, run each scenario with ``deploysim run``. The check
+runs before any simulation, so a mistake costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from deploysim.adaptive import (
+    DEFAULT_MAX_REPS,
+    AdaptiveResult,
+    PrecisionError,
+    PrecisionTarget,
+    first_check,
+    parse_precisions,
+    replicate,
+)
+from deploysim.errors import UsageError
+from deploysim.experiment import Experiment, Progress
+from deploysim.loader import load_scenario
+from deploysim.measures import MEASURES
+from deploysim.paired import difference_table, replication_differences
+from deploysim.provenance import stamp
+from deploysim.scenario import Scenario
+from deploysim.storage import (
+    MANIFEST,
+    TABLES,
+    StoredResults,
+    atomic_write_bytes,
+    load_results,
+    write_manifest,
+    write_part,
+)
+from deploysim.summary import summary_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+ScenarioLike = Scenario | str | Path
+DERIVED = ("summary", "differences", "comparison")
+PLOTS = ("staffing.png", "measures.png", "differences.png")
+
+
+class ComparisonError(UsageError, ValueError):
+    """Scenarios that cannot be compared as asked; one line for the CLI, a ValueError in a notebook."""
+
+
+@dataclass
+class Comparison:
+    """Replications of several scenarios with common random numbers; the first is the baseline."""
+
+    labels: list[str]
+    scenarios: dict[str, Scenario]
+    files: dict[str, str | None]
+    seed: int
+    adaptive: AdaptiveResult
+    targets: tuple[PrecisionTarget, ...] = ()
+    level: float = 0.95
+    experiment: Experiment | None = field(default=None, repr=False)
+    stored: StoredResults | None = field(default=None, repr=False)
+
+    @property
+    def baseline(self) -> str:
+        return self.labels[0]
+
+    @property
+    def replications(self) -> int:
+        return self.adaptive.replications
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if self.stored is not None:
+            return self.stored.table(name)
+        assert self.experiment is not None
+        return getattr(self.experiment, name)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per (scenario, replication): status, seeds and every summary measure."""
+        return self._table("runs")
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        return self._table("daily")
+
+    @property
+    def teams(self) -> pd.DataFrame:
+        return self._table("teams")
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self._table("events")
+
+    @property
+    def currency(self) -> str | None:
+        currencies = {s.costs.currency for s in self.scenarios.values()}
+        return currencies.pop() if len(currencies) == 1 else None
+
+    def summary(self) -> pd.DataFrame:
+        """Each scenario's mean and CI per measure, scenarios in the order given."""
+        table = summary_table(self.runs, self.level)
+        order = {label: i for i, label in enumerate(self.labels)}
+        measure_order = {m: i for i, m in enumerate(MEASURES)}
+        keys = table["scenario"].map(order) * len(MEASURES) + table["measure"].map(measure_order)
+        return table.iloc[keys.argsort(kind="stable")].reset_index(drop=True)
+
+    def differences(self, measures: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each scenario's mean paired difference from the baseline, with CI and ``excludes_zero``."""
+        return difference_table(self.runs, self.baseline, self.labels[1:], measures, self.level)
+
+    def replication_differences(self, measures: Sequence[str] | None = None) -> pd.DataFrame:
+        """Per replication, each scenario's value minus the baseline's (exactly 0 where nothing differs)."""
+        return replication_differences(self.runs, self.baseline, self.labels[1:], measures)
+
+    def table(self) -> pd.DataFrame:
+        """Per measure and scenario: mean with CI, and the paired difference from the baseline with CI.
+
+        ``significant`` is True where the difference's interval excludes zero; the baseline's
+        difference columns are empty.
+        """
+        summary = self.summary().rename(columns={"half_width": "ci_half_width"})
+        diffs = self.differences().rename(columns={
+            "ci_low": "diff_low", "ci_high": "diff_high", "half_width": "diff_half_width", "n": "diff_n",
+            "excludes_zero": "significant",
+        }).drop(columns="baseline")
+        table = summary.merge(diffs, on=["scenario", "measure"], how="left")
+        table["significant"] = table["significant"].astype("boolean").fillna(False).astype(bool)
+        table["description"] = table["measure"].map(MEASURES)
+        columns = ["measure", "scenario", "mean", "ci_low", "ci_high", "n", "difference", "diff_low", "diff_high",
+                   "diff_n", "significant", "description"]
+        order = {m: i for i, m in enumerate(MEASURES)}
+        table = table.iloc[table["measure"].map(order).argsort(kind="stable")]
+        return table[columns].reset_index(drop=True)
+
+    def format_table(self) -> str:
+        return format_comparison(self.table(), self.baseline, self.level)
+
+    def plot_staffing(self, series: str = "filled", title: str | None = None) -> Figure:
+        """Overlaid fan charts of one daily series with each scenario's median mandate end."""
+        from deploysim.plots.compare import scenario_fans
+
+        return scenario_fans(self.daily, series, self.labels, title)
+
+    def plot_measures(self, measures: Sequence[str] | None = None, title: str | None = None) -> Figure:
+        """Each scenario's mean and 95% CI, one panel per measure (key measures by default)."""
+        from deploysim.plots.compare import measure_bars
+
+        return measure_bars(self.summary(), measures, self.labels, title, self.currency)
+
+    def plot_differences(self, measures: Sequence[str] | None = None, title: str | None = None) -> Figure:
+        """Forest plot of paired differences from the baseline, zero line and significance marked."""
+        from deploysim.plots.compare import difference_forest
+
+        return difference_forest(self.differences(), measures, self.labels[1:], title, self.currency)
+
+    def manifest(self, complete: bool = True) -> dict[str, Any]:
+        """Provenance: scenario files and hashes, seed, replications, precision, version, commit."""
+        return _manifest(self.labels, self.scenarios, self.files, self.seed, self.adaptive.replications,
+                         self.targets, complete, self.adaptive)
+
+    def save(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write run tables (Parquet datasets), summary tables (Parquet and CSV), plots and a manifest.
+
+        Saving into the directory the comparison streamed its runs to writes only what is missing.
+        Another directory that already holds results is refused unless ``overwrite``.
+        """
+        out = Path(directory)
+        same = self.stored is not None and out.resolve() == self.stored.path.resolve()
+        if not same:
+            prepare_directory(out, overwrite)
+            for table in TABLES:
+                frame = self._table(table)
+                for i, label in enumerate(self.labels):
+                    part = frame[frame["scenario"] == label] if not frame.empty else frame
+                    if not part.empty:
+                        write_part(out, table, _part_key(i, label), part)
+        written: list[Path] = []
+        tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table()}
+        for name, frame in tables.items():
+            written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
+        written += self.save_plots(out)
+        write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
+        return written
+
+    def save_plots(self, directory: Path) -> list[Path]:
+        from deploysim.plots.output import save_png
+
+        figures = {
+            "staffing.png": self.plot_staffing(),
+            "measures.png": self.plot_measures(),
+            "differences.png": self.plot_differences(),
+        }
+        return [save_png(fig, directory / name) for name, fig in figures.items()]
+
+
+def compare(
+    scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
+    reps: int = 100,
+    seed: int = 0,
+    workers: int | None = None,
+    precision: str | Iterable[str] | Mapping[str, float | str] | None = None,
+    max_reps: int = DEFAULT_MAX_REPS,
+    executor: Executor | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    level: float = 0.95,
+) -> Comparison:
+    """Replicate scenarios with common random numbers and compare each with the first.
+
+    ``scenarios``: Scenario objects or scenario file paths, as a list (labelled by scenario name) or a
+    dict {label: scenario}. ``precision``: targets such as ``["mean_fill=0.01", "foc_day=5%"]`` or
+    ``{"mean_fill": 0.01}`` on the paired differences' 95% CI half-widths; then ``reps`` is the
+    first batch and replications are added until the targets or ``max_reps`` are reached (see
+    :mod:`deploysim.adaptive` for the procedure and its caveat). ``out``: stream run tables to
+    this directory instead of memory (then call ``save(out)`` to add summaries and plots).
+
+    Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,
+    PrecisionError for a bad precision request and ScenarioError for a bad scenario file.
+    """
+    resolved, files = resolve_scenarios(scenarios)
+    labels = list(resolved)
+    check_start_dates(resolved)
+    targets = parse_precisions(precision)
+    if reps < 1:
+        raise ComparisonError(f"reps must be at least 1, got {reps}")
+    if targets and max_reps < first_check(reps):
+        raise PrecisionError(f"max_reps {max_reps} is below the {first_check(reps)} replications run before the "
+                             "first precision check")
+    directory = Path(out) if out is not None else None
+    if directory is not None:
+        prepare_directory(directory, overwrite)
+        write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, complete=False))
+    experiment, adaptive = replicate(
+        resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
+        keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
+    )
+    comparison = Comparison(labels, resolved, files, seed, adaptive, targets, level)
+    if directory is None:
+        comparison.experiment = experiment
+    else:
+        write_manifest(directory, comparison.manifest(complete=True))
+        comparison.stored = load_results(directory)
+    return comparison
+
+
+def resolve_scenarios(
+    scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
+) -> tuple[dict[str, Scenario], dict[str, str | None]]:
+    """Load paths, label by scenario name (or the mapping's keys), and make repeated names unique."""
+    if isinstance(scenarios, (Scenario, str, Path)):
+        raise ComparisonError("compare needs at least two scenarios (a list or a dict), got a single one")
+    items = list(scenarios.items()) if isinstance(scenarios, Mapping) else [(None, s) for s in scenarios]
+    if len(items) < 2:
+        raise ComparisonError(f"compare needs at least two scenarios, got {len(items)}")
+    resolved: dict[str, Scenario] = {}
+    files: dict[str, str | None] = {}
+    for given, item in items:
+        if isinstance(item, Scenario):
+            scenario, file = item, None
+        elif isinstance(item, (str, Path)):
+            scenario, file = load_scenario(item), str(item)
+        else:
+            raise ComparisonError(f"compare: expected a Scenario or a scenario file path, got {type(item).__name__}")
+        label = str(given) if given is not None else scenario.name
+        base, k = label, 2
+        while label in resolved:
+            label, k = f"{base} ({k})", k + 1
+        resolved[label] = scenario
+        files[label] = file
+    return resolved, files
+
+
+def check_start_dates(scenarios: Mapping[str, Scenario]) -> None:
+    """Refuse scenarios that start on different dates (see the module docstring for why)."""
+    starts = {label: s.start_date for label, s in scenarios.items()}
+    if len(set(starts.values())) > 1:
+        listed = ", ".join(f"{label!r} starts {date:%Y-%m-%d}" for label, date in starts.items())
+        raise ComparisonError(
+            f"scenarios start on different dates ({listed}); compare pairs them day by day on one calendar "
+            "axis, so give them the same start_date"
+        )
+
+
+def prepare_directory(out: Path, overwrite: bool) -> None:
+    """Never mix two comparisons in one directory; old results go only when asked."""
+    if out.exists() and not out.is_dir():
+        raise ComparisonError(f"{out}: exists and is not a directory")
+    if (out / MANIFEST).exists():
+        if not overwrite:
+            raise ComparisonError(f"{out}: already holds results; choose another directory or overwrite")
+        for table in TABLES:
+            shutil.rmtree(out / table, ignore_errors=True)
+        for name in [*(f"{d}.{ext}" for d in DERIVED for ext in ("csv", "parquet")), *PLOTS, MANIFEST]:
+            (out / name).unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    atomic_write_bytes(path, frame.to_csv(index=False).encode())
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def _part_key(index: int, label: str) -> str:
+    tag = hashlib.blake2b(label.encode(), digest_size=3).hexdigest()
+    return f"compare-{index:02d}-{tag}"
+
+
+def _manifest(
+    labels: Sequence[str],
+    scenarios: Mapping[str, Scenario],
+    files: Mapping[str, str | None],
+    seed: int,
+    replications: int,
+    targets: Sequence[PrecisionTarget],
+    complete: bool,
+    adaptive: AdaptiveResult | None = None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "kind": "compare",
+        "baseline": labels[0],
+        "scenario_order": list(labels),
+        "scenarios": {label: {"file": files.get(label), "hash": scenarios[label].fingerprint()} for label in labels},
+        "scenario_definitions": {label: scenarios[label].model_dump(mode="json") for label in labels},
+        "root_seed": seed,
+        "replications": replications,
+        "common_random_numbers": True,
+        "precision": [str(t) for t in targets],
+        "complete": complete,
+    }
+    if adaptive is not None and targets:
+        fields["precision_reached"] = adaptive.reached
+        fields["precision_report"] = adaptive.report()
+    return stamp(**fields)
+
+
+def _number(value: float) -> str:
+    if pd.isna(value):
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if magnitude >= 10 else f"{value:,.3f}"
+
+
+def _interval(low: float, high: float) -> str:
+    return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
+
+
+def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
+    """Plain text for the terminal: per measure, each scenario's mean and CI and its paired difference.
+
+    A difference computed over fewer pairs than the scenario has replications (a measure undefined in
+    some, e.g. FOC never reached) shows its own n.
+    """
+    pct = f"{level:.0%}"
+    rows = []
+    for row in table.itertuples(index=False):
+        mean = "never" if pd.isna(row.mean) else _number(row.mean)
+        if row.scenario == baseline:
+            diff, diff_ci = "(baseline)", ""
+        else:
+            diff = _number(row.difference)
+            diff_ci = _interval(row.diff_low, row.diff_high)
+            if pd.notna(row.diff_n) and row.diff_n < row.n:
+                diff_ci += f" n={int(row.diff_n)}"
+            diff_ci += " *" if row.significant else ""
+        rows.append((row.measure, str(row.scenario), mean, _interval(row.ci_low, row.ci_high), str(row.n), diff,
+                     diff_ci))
+    name_w = min(max([len(r[1]) for r in rows] + [8]), 40)
+    widths = [max([len(r[k]) for r in rows] + [len(h)]) for k, h in
+              ((2, "mean"), (3, pct + " CI"), (4, "n"), (5, "difference"))]
+    lines = [f"{'':<{name_w + 2}} {'mean':>{widths[0]}} {pct + ' CI':^{widths[1]}} {'n':>{widths[2]}}   "
+             f"{'difference':>{widths[3]}} {pct + ' CI of difference'}"]
+    current = None
+    for measure, name, mean, ci, n, diff, diff_ci in rows:
+        if measure != current:
+            current = measure
+            lines.append(f"{measure}: {MEASURES.get(str(measure), '')}")
+        name = name if len(name) <= name_w else name[: name_w - 1] + "~"
+        lines.append(f"  {name:<{name_w}} {mean:>{widths[0]}} {ci:>{widths[1]}} {n:>{widths[2]}}   "
+                     f"{diff:>{widths[3]}} {diff_ci}".rstrip())
+    lines.append(f"* the paired {pct} CI of the difference from the baseline excludes zero "
+                 f"(common random numbers); baseline: {baseline}")
+    return "\n".join(lines)
