@@ -73,6 +73,10 @@ def _compact_to_mapping(text: str) -> dict[str, Any]:
     """``"triangular(7, 14, 28) d"`` -> ``{dist: triangular, low: 7, mode: 14, high: 28, unit: d}``."""
     match = _CALL.match(text)
     if not match:
+        if "(" in text and ")" not in text:
+            raise ValueError(
+                f"{text!r} looks cut off at a comma: inside a {{...}} mapping, quote it, e.g. \"uniform(0, 40) d\""
+            )
         return {"dist": "fixed", "value": parse_quantity(text)}
     name, args, unit = match.groups()
     name = name.lower()
