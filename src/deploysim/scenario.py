@@ -168,7 +168,7 @@ class Scenario(Strict):
                     )
             if team.size == 0:
                 raise ValueError(f"{where}.posts: team {team.name!r} has no posts")
-        known_roles = set(_every_role(self))
+        known_roles = set(every_role(self))
         for role in self.costs.roles:
             if role not in known_roles:
                 raise ValueError(
@@ -201,7 +201,8 @@ def _require_unique(field: str, names: list[str]) -> None:
         seen.add(name)
 
 
-def _every_role(scenario: Scenario) -> list[str]:
+def every_role(scenario: Scenario) -> list[str]:
+    """Every role any post may ever have: initial teams, phases (re-roles included) and expansions."""
     roles = {role for t in scenario.teams for role in t.posts}
     for phase in scenario.phases:
         roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from deploysim.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
 from deploysim.dynamics_schema import PhaseTeam
-from deploysim.scenario import Scenario
+from deploysim.scenario import Scenario, every_role
 from deploysim.schema_base import Team, Unit
 
 
@@ -107,16 +107,6 @@ def _all_units(scenario: Scenario) -> list[Unit]:
     return list(units.values())
 
 
-def _all_roles(scenario: Scenario) -> list[str]:
-    roles = {role for t in scenario.teams for role in t.posts}
-    for phase in scenario.phases:
-        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
-    for expansion in scenario.expansions:
-        roles |= {role for t in expansion.new_teams for role in t.posts}
-        roles |= {role for posts in expansion.add_posts.values() for role in posts}
-    return sorted(roles)
-
-
 def default_min_manning(posts: dict[str, int]) -> dict[str, int]:
     """Without a stated rule a team needs one holder of each of its roles present."""
     return {role: 1 for role, n in posts.items() if n > 0}
@@ -161,7 +151,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         )
         for i, u in enumerate(_all_units(scenario))
     ]
-    roles = _all_roles(scenario)
+    roles = every_role(scenario)
     pipeline_mean = (
         recruitment.call_window.mean_days() / (1 - min(recruitment.readvertise_probability, 0.99))
         + recruitment.selection.mean_days()
