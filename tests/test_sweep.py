@@ -175,11 +175,11 @@ def test_existing_results_need_resume_and_resume_must_match(scenario_file: Path,
 
 def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(scenario_file: Path, tmp_path: Path) -> None:
     sets = ["--set", "recruitment.roster.size=0:7:1", "--set", "incidents.rate_per_day=0.1,0.3,0.5"]
-    common = ["sweep", str(scenario_file), *sets, "--reps", "20", "--seed", "5", "--batch-size", "3"]
-    total_runs, tasks = 8 * 3 * 20, 8 * 3 * 20 // 3
+    common = ["sweep", str(scenario_file), *sets, "--reps", "10", "--seed", "5"]
+    total_runs, tasks = 8 * 3 * 10, 8 * 3 * 10 // 4
     killed = tmp_path / "killed"
     process = subprocess.Popen(
-        [sys.executable, "-m", "deploysim", *common, "--workers", "2", "--out", str(killed)],
+        [sys.executable, "-m", "deploysim", *common, "--batch-size", "4", "--workers", "2", "--out", str(killed)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
@@ -197,15 +197,28 @@ def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(scenario_fil
     assert 0 < len(before) < tasks, "the kill should land part-way"
     assert json.loads((killed / "manifest.json").read_text())["complete"] is False
 
-    assert main([*common, "--workers", "1", "--out", str(killed), "--resume"]) == 0
+    assert main([*common, "--workers", "1", "--out", str(killed), "--resume"]) == 0  # batch size from the manifest
     after = {p.name: p.stat().st_mtime_ns for p in (killed / "runs").glob("part-*.parquet")}
     assert len(after) == tasks
     assert all(after[name] == stamp for name, stamp in before.items()), "finished tasks must not run again"
 
-    assert main([*common, "--workers", "1", "--out", str(tmp_path / "straight")]) == 0
+    assert main([*common, "--batch-size", "40", "--workers", "1", "--out", str(tmp_path / "straight")]) == 0
     resumed, straight = read_table(killed, "runs"), read_table(tmp_path / "straight", "runs")
     assert len(resumed) == total_runs
     assert not resumed.duplicated(["point", "replication"]).any()
     pd.testing.assert_frame_equal(comparable(resumed), comparable(straight))
     pd.testing.assert_frame_equal(read_table(killed, "daily"), read_table(tmp_path / "straight", "daily"))
     assert load_results(killed).manifest["complete"] is True
+
+
+def test_common_random_numbers_give_every_point_the_same_luck(scenario_file: Path, tmp_path: Path) -> None:
+    costs_only = ["costs.mediator_daily=40,60"]  # changes cost, not a single draw of the simulation
+    shared = sweep(scenario_file, costs_only, tmp_path / "crn", reps=4, seed=2, workers=1, crn=True).runs
+    fill = shared.pivot(index="replication", columns="point", values="mean_fill")
+    assert (fill[0] == fill[1]).all()
+    assert set(shared["seed_spawn_key"]) == {f"0,{r}" for r in range(4)}
+    assert sorted(shared["point"].unique()) == [0, 1]
+    assert shared.groupby("point")["total_cost"].mean().diff().iloc[1] > 0
+    independent = sweep(scenario_file, costs_only, tmp_path / "ind", reps=4, seed=2, workers=1).runs
+    fill = independent.pivot(index="replication", columns="point", values="mean_fill")
+    assert not (fill[0] == fill[1]).all()

@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 
 from deploysim._version import __version__
-from deploysim.commands import run, schema, validate
+from deploysim.commands import analyze, compare, run, schema, sweep, validate
 from deploysim.errors import UsageError
 from deploysim.loader import ScenarioError
 from deploysim.storage import ResultsError
 
-COMMANDS = (run, validate, schema)
+COMMANDS = (run, compare, sweep, analyze, validate, schema)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,40 @@
+"""``deploysim analyze DIR``: which levers matter, printed, and written as CSV and PNG into DIR/analysis."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from deploysim.analysis import DEFAULT_MEASURES, analyze, format_indices
+from deploysim.commands.options import seed
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("analyze", help="sensitivity indices and sweep plots of a sweep directory")
+    parser.add_argument("directory", metavar="DIR", type=Path, help="output directory of deploysim sweep")
+    parser.add_argument(
+        "--measure",
+        dest="measures",
+        action="append",
+        default=None,
+        metavar="M",
+        help=f"measure to analyse (repeatable; default: {', '.join(DEFAULT_MEASURES)})",
+    )
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap confidence intervals (default 0)")
+    parser.add_argument("--no-plots", action="store_true", help="write the CSV tables only")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from deploysim.plots.sweep import measure_label  # matplotlib only when a command needs it
+
+    report = analyze(args.directory, args.measures, seed=args.seed, plots=not args.no_plots)
+    for measure, result in report.measures.items():
+        sobol = result.indices["method"].iloc[0] == "sobol"
+        method = "Sobol indices" if sobol else "standardised regression coefficients"
+        print(f"\n{measure_label(measure)}: {method}")
+        print(format_indices(result.indices))
+    for note in report.notes:
+        print(f"\nnot analysed: {note}")
+    print(f"\nwrote {len(report.files)} files into {args.directory / 'analysis'}/")
+    return 0

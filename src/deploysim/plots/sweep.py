@@ -1,0 +1,152 @@
+"""Sweep charts: a measure against one parameter, a heatmap over two, and sensitivity bars.
+
+They take the tables of :mod:`deploysim.analysis` (so what is drawn is what is written to CSV) and
+return Figures built without pyplot, in the house style of :mod:`deploysim.plots.style`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from deploysim.measures import MEASURES
+from deploysim.plots.style import (
+    GRID_COLOUR,
+    LABEL_SIZE,
+    MUTED_COLOUR,
+    OKABE_ITO,
+    TICK_SIZE,
+    new_figure,
+    place_legend,
+    set_titles,
+    style_axes,
+)
+
+HEATMAP_CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
+LINE_COLOUR = OKABE_ITO["blue"]
+S1_COLOUR = OKABE_ITO["sky_blue"]
+ST_COLOUR = OKABE_ITO["blue"]
+UP_COLOUR = OKABE_ITO["vermillion"]
+DOWN_COLOUR = OKABE_ITO["blue"]
+
+
+def measure_label(measure: str) -> str:
+    """The planner's words for a measure, with its column name."""
+    text = MEASURES.get(measure)
+    return f"{measure} ({text})" if text else measure
+
+
+def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what} table is missing column(s) {', '.join(missing)}")
+    if table.empty:
+        raise ValueError(f"{what} table has no rows to plot")
+
+
+def measure_vs_parameter(levels: pd.DataFrame, title: str | None = None) -> Figure:
+    """Mean of a measure at each level of one parameter with its 95% CI as a band (numeric levels)
+    or error bars (categories); ``levels`` is :func:`deploysim.analysis.by_level` output."""
+    _require(levels, ("parameter", "level", "measure", "mean", "ci_low", "ci_high", "n"), "by-level")
+    parameter, measure = str(levels["parameter"].iloc[0]), str(levels["measure"].iloc[0])
+    fig, ax = new_figure(7.5, 4.6)
+    mean = levels["mean"].to_numpy(dtype=float)
+    low = levels["ci_low"].to_numpy(dtype=float)
+    high = levels["ci_high"].to_numpy(dtype=float)
+    numeric = pd.api.types.is_numeric_dtype(levels["level"]) and not pd.api.types.is_bool_dtype(levels["level"])
+    if numeric:
+        x = levels["level"].to_numpy(dtype=float)
+        ax.fill_between(x, low, high, color=LINE_COLOUR, alpha=0.2, linewidth=0, label="95% confidence interval")
+        ax.plot(x, mean, color=LINE_COLOUR, marker="o", linewidth=2.0, label="mean")
+    else:
+        x = np.arange(len(levels))
+        yerr = np.vstack([mean - low, high - mean])
+        ax.errorbar(x, mean, yerr=np.nan_to_num(yerr), color=LINE_COLOUR, marker="o", linestyle="none", capsize=4,
+                    label="mean with 95% confidence interval")
+        ax.set_xticks(x, labels=[str(v) for v in levels["level"]])
+    binned = bool(levels["binned"].iloc[0]) if "binned" in levels.columns else False
+    ax.set_xlabel(parameter + (" (binned)" if binned else ""))
+    ax.set_ylabel(measure)
+    runs = int(levels["n"].sum())
+    set_titles(
+        ax,
+        title or f"{measure} by {parameter}",
+        f"Mean of {runs} runs in {len(levels)} groups, pooled over the other parameters",
+    )
+    place_legend(ax, where="best")
+    return fig
+
+
+def parameter_heatmap(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """Mean of a measure over two parameters (rows down, columns across), each cell labelled with its
+    value; ``table`` is :func:`deploysim.analysis.heatmap_table` output."""
+    if table.empty:
+        raise ValueError("heatmap table has no cells to plot")
+    measure = str(table.attrs.get("measure", "value"))
+    values = table.to_numpy(dtype=float)
+    fig, ax = new_figure(7.5, max(3.6, 1.6 + 0.5 * len(table.index)))
+    style_axes(ax, grid=False)
+    cmap = colormaps[HEATMAP_CMAP].with_extremes(bad=GRID_COLOUR)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", origin="lower")
+    ax.set_xticks(np.arange(len(table.columns)), labels=[_tick(v) for v in table.columns])
+    ax.set_yticks(np.arange(len(table.index)), labels=[_tick(v) for v in table.index])
+    ax.set_xlabel(str(table.columns.name))
+    ax.set_ylabel(str(table.index.name))
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:,.3g}", ha="center", va="center", fontsize=TICK_SIZE,
+                    color="black" if value > middle else "white")
+    colorbar = fig.colorbar(image, ax=ax, pad=0.02, aspect=25)
+    colorbar.set_label(measure, fontsize=LABEL_SIZE - 1)
+    colorbar.ax.tick_params(labelsize=TICK_SIZE)
+    colorbar.outline.set_visible(False)
+    set_titles(ax, title or f"{measure} over {table.index.name} and {table.columns.name}",
+               "Mean over the runs in each cell where the measure is defined; grey: none")
+    return fig
+
+
+def _tick(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}"
+    return str(value)
+
+
+def sensitivity_bars(indices: pd.DataFrame, title: str | None = None) -> Figure:
+    """Horizontal bars, most influential parameter on top: S1 and ST with CIs for Sobol indices, or
+    signed standardised regression coefficients with CIs; ``indices`` is from
+    :func:`deploysim.analysis.sensitivity`."""
+    _require(indices, ("measure", "parameter", "method"), "sensitivity")
+    measure = str(indices["measure"].iloc[0])
+    sobol = indices["method"].iloc[0] == "sobol"
+    key = indices["ST"] if sobol else indices["SRC"].abs()
+    table = indices.assign(_key=key.to_numpy()).sort_values("_key", ascending=True)
+    y = np.arange(len(table))
+    fig, ax = new_figure(9.0, max(3.2, 2.0 + 0.45 * len(table)))
+    ax.grid(True, axis="x", color=GRID_COLOUR)
+    ax.grid(False, axis="y")
+    if sobol:
+        height = 0.38
+        ax.barh(y + height / 2, table["ST"], height, xerr=table["ST_conf"], color=ST_COLOUR, capsize=3,
+                label="total effect ST")
+        ax.barh(y - height / 2, table["S1"], height, xerr=table["S1_conf"], color=S1_COLOUR, capsize=3,
+                label="first-order S1")
+        ax.set_xlabel("Sobol index")
+        subtitle = "Share of variance; ST \u2212 S1 acts through interactions; whiskers: 95% CI"
+    else:
+        src = table["SRC"].to_numpy(dtype=float)
+        err = np.vstack([src - table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float) - src])
+        colours = [UP_COLOUR if v > 0 else DOWN_COLOUR for v in src]
+        ax.barh(y, src, 0.6, xerr=np.nan_to_num(np.abs(err)), color=colours, capsize=3)
+        ax.axvline(0, color=MUTED_COLOUR, linewidth=0.8)
+        ax.set_xlabel("standardised regression coefficient")
+        r2 = float(table["r2"].iloc[0]) if "r2" in table.columns else float("nan")
+        subtitle = f"Positive: the measure rises with the parameter; 95% bootstrap CI; R\u00b2 = {r2:.2f}"
+    ax.set_yticks(y, labels=list(table["parameter"]))
+    set_titles(ax, title or f"What moves {measure}", subtitle)
+    if sobol:
+        place_legend(ax, where="below", ncols=2)
+    return fig
