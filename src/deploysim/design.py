@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from deploysim.durations import parse_quantity
 from deploysim.errors import UsageError
@@ -335,6 +334,8 @@ def _varied(factors: tuple[Factor, ...], design: str) -> list[Factor]:
 def lhs(factors: tuple[Factor, ...], samples: int, seed: int) -> pd.DataFrame:
     """A Latin hypercube of ``samples`` points: each factor's range cut into ``samples`` strata, one point each."""
     varied = _varied(factors, "lhs")
+    from scipy.stats import qmc  # here, not at import: scipy.stats costs the CLI a second to start
+
     engine = qmc.LatinHypercube(d=len(varied), rng=np.random.default_rng(seed))
     return _with_constants(factors, varied, engine.random(samples))
 
