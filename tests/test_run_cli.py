@@ -1,0 +1,91 @@
+"""`deploysim run` end to end, as a planner runs it: a subprocess, tables on disk, plots, provenance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+
+from deploysim import load_results
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
+VARYING = ["runtime_s"]  # wall-clock time is the only column allowed to differ between identical runs
+
+
+def _run(out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deploysim", "run", str(SCENARIO), "--reps", "12", "--out", str(out), *flags],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
+    base = tmp_path_factory.mktemp("run")
+    out = {}
+    for label, flags in {"w1": ("--workers", "1"), "w2": ("--workers", "2"), "seed7": ("--seed", "7")}.items():
+        out[label] = (base / label, _run(base / label, *flags))
+    return out
+
+
+def test_run_prints_a_summary_with_confidence_intervals(runs: dict) -> None:
+    _, done = runs["w1"]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Kyrgyzstan PAG 2010 (as planned): 12 replications, seed 0")
+    header = next(line for line in lines if line.startswith("measure"))
+    assert "95% CI" in header
+    for measure in ("ioc_day", "mean_fill", "team_coverage", "total_cost", "extensions_granted"):
+        assert any(line.startswith(measure) for line in lines), measure
+
+
+def test_run_writes_tables_plots_and_provenance(runs: dict) -> None:
+    out, _ = runs["w1"]
+    stored = load_results(out)
+    assert len(stored.runs) == 12 and (stored.runs["status"] == "ok").all()
+    assert sorted(stored.runs["replication"]) == list(range(12))
+    assert len(stored.daily) == 12 * 365 and {"date", "filled", "mandate_active"} <= set(stored.daily.columns)
+    assert stored.teams["team"].nunique() == 7
+    assert not stored.events.empty
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 0 and manifest["complete"] is True
+    assert manifest["deploysim_version"]
+    assert len(manifest["scenarios"]["Kyrgyzstan PAG 2010 (as planned)"]["hash"]) == 16
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["measure"]) >= {"ioc_day", "foc_day", "mean_fill"}
+    for name in ("staffing.png", "coverage.png", "timeline.png"):
+        image = mpimg.imread(out / name)
+        assert (out / name).stat().st_size > 10_000 and image.shape[0] > 300 and image.shape[1] > 600, name
+
+
+def _tables(out: Path) -> dict[str, pd.DataFrame]:
+    stored = load_results(out)
+    return {
+        "runs": stored.runs.drop(columns=VARYING),
+        "daily": stored.daily,
+        "teams": stored.teams,
+        "events": stored.events,
+    }
+
+
+def test_one_or_two_workers_write_identical_tables(runs: dict) -> None:
+    one, two = _tables(runs["w1"][0]), _tables(runs["w2"][0])
+    for name in one:
+        pd.testing.assert_frame_equal(one[name], two[name], check_categorical=False, obj=name)
+
+
+def test_another_seed_gives_other_results(runs: dict) -> None:
+    one, other = _tables(runs["w1"][0]), _tables(runs["seed7"][0])
+    assert not one["daily"]["filled"].equals(other["daily"]["filled"])
+
+
+def test_version_flag() -> None:
+    done = subprocess.run([sys.executable, "-m", "deploysim", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("deploysim ")
