@@ -22,9 +22,9 @@ from deploysim.analysis import (
 )
 from deploysim.cli import main
 from deploysim.design import make_design, parse_sets
+from deploysim.parameter_sweep import sweep
 from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
 from deploysim.stats import mean_ci
-from deploysim.sweep import sweep
 
 
 def runs_from(points: pd.DataFrame, response, reps: int = 1, noise: float = 0.0, seed: int = 0) -> pd.DataFrame:  # type: ignore[no-untyped-def]

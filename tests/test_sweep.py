@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from deploysim.cli import main
+from deploysim.parameter_sweep import sweep
 from deploysim.storage import load_results, read_table
-from deploysim.sweep import sweep
 
 SCENARIO = """\
 name: sweep test

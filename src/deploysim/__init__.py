@@ -1,13 +1,13 @@
 """deploysim: simulate field missions many times and see staffing, coverage, mediation and cost unfold."""
 
 from deploysim._version import __version__
-from deploysim.analysis import analyze as analyze
+from deploysim.analysis import analyze
 from deploysim.comparison import compare
 from deploysim.loader import ScenarioError, load_scenario
+from deploysim.parameter_sweep import sweep
 from deploysim.results import RunResult, simulate
 from deploysim.scenario import Scenario
 from deploysim.storage import ResultsError, StoredResults, load_results
-from deploysim.sweep import sweep as sweep
 
 __all__ = [
     "ResultsError",
@@ -16,8 +16,10 @@ __all__ = [
     "ScenarioError",
     "StoredResults",
     "__version__",
+    "analyze",
     "compare",
     "load_results",
     "load_scenario",
     "simulate",
+    "sweep",
 ]
