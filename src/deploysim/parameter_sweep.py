@@ -32,7 +32,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,16 @@ from deploysim.loader import ScenarioError, read_scenario_file, validate_scenari
 from deploysim.measures import MEASURES
 from deploysim.overrides import check_path, validate_point
 from deploysim.provenance import stamp
-from deploysim.runner import Batch, BatchTables, _run_row, batch_size_for, default_workers, local_executor, run_batch
+from deploysim.runner import (
+    Batch,
+    BatchTables,
+    _run_row,
+    batch_size_for,
+    default_workers,
+    execute,
+    local_executor,
+    run_batch,
+)
 from deploysim.scenario import Scenario
 from deploysim.storage import (
     MANIFEST,
@@ -287,35 +296,8 @@ def plan_sweep(
 def _execute(
     tasks: Iterable[Task], executor: Executor | None, on_done: Callable[[Task, BatchTables], None], window: int
 ) -> None:
-    """Run tasks with at most ``window`` in flight, handing each result to ``on_done`` here.
-
-    The runner's ``execute`` submits one design point's batch at a time; sweeps submit tasks that may
-    span points, so they keep this small loop of their own over the same Executor interface.
-    """
-    if executor is None:
-        for task in tasks:
-            on_done(task, run_task(task))
-        return
-    pending: dict[Future[BatchTables], Task] = {}
-    source = iter(tasks)
-    exhausted = False
-    try:
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                task = next(source, None)
-                if task is None:
-                    exhausted = True
-                    break
-                pending[executor.submit(run_task, task)] = task
-            if not pending:
-                break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = pending.pop(future)
-                on_done(task, future.result())
-    finally:
-        for future in pending:
-            future.cancel()
+    """Tasks may span design points, so they run through the runner's loop with ``run_task``."""
+    execute(tasks, executor, on_done, max_in_flight=window, work=run_task)
 
 
 class _Writer:

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,7 @@ class Batch:
 
 
 BatchTables = dict[str, pd.DataFrame]
+Work = TypeVar("Work")
 
 
 def _run_row(batch: Batch, replication: int) -> dict[str, Any]:
@@ -187,33 +188,38 @@ def make_batches(
 
 
 def execute(
-    batches: Iterable[Batch],
+    items: Iterable[Work],
     executor: Executor | None,
-    on_done: Callable[[Batch, BatchTables], None],
+    on_done: Callable[[Work, BatchTables], None],
     max_in_flight: int = 16,
+    work: Callable[[Work], BatchTables] = run_batch,  # type: ignore[assignment]
 ) -> None:
-    """Run batches, handing each finished one to ``on_done`` in the calling process.
+    """Run ``work`` on each item, handing each result to ``on_done`` in the calling process.
 
-    At most ``max_in_flight`` tasks are submitted at a time so memory stays flat however many
-    batches a sweep has. With no executor, batches run here, in order.
+    At most ``max_in_flight`` tasks are submitted at a time so memory stays flat however many a
+    sweep has. With no executor, items run here, in order. Tasks not yet finished when this
+    returns early (an error, Ctrl-C) are cancelled.
     """
     if executor is None:
-        for batch in batches:
-            on_done(batch, run_batch(batch))
+        for item in items:
+            on_done(item, work(item))
         return
-    pending: dict[Future[BatchTables], Batch] = {}
-    source: Iterator[Batch] = iter(batches)
+    pending: dict[Future[BatchTables], Work] = {}
+    source: Iterator[Work] = iter(items)
     exhausted = False
-    while pending or not exhausted:
-        while not exhausted and len(pending) < max_in_flight:
-            batch = next(source, None)
-            if batch is None:
-                exhausted = True
+    try:
+        while pending or not exhausted:
+            while not exhausted and len(pending) < max_in_flight:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                pending[executor.submit(work, item)] = item
+            if not pending:
                 break
-            pending[executor.submit(run_batch, batch)] = batch
-        if not pending:
-            break
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            batch = pending.pop(future)
-            on_done(batch, future.result())
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_done(pending.pop(future), future.result())
+    finally:
+        for future in pending:
+            future.cancel()
