@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from deploysim.errors import UsageError
-from deploysim.experiment import Experiment, Progress, run_replications
+from deploysim.experiment import Experiment, Progress, join_sorted, run_replications
 from deploysim.measures import MEASURES
 from deploysim.paired import paired_interval
 from deploysim.scenario import Scenario
@@ -214,15 +214,7 @@ def next_total(n: int, checks: Sequence[Check], max_reps: int) -> int:
 
 
 def _merge(parts: list[Experiment]) -> Experiment:
-    def joined(name: str) -> pd.DataFrame:
-        frames = [getattr(part, name) for part in parts if not getattr(part, name).empty]
-        if not frames:
-            return pd.DataFrame()
-        frame = pd.concat(frames, ignore_index=True)
-        keys = [k for k in ("scenario", "point", "replication", "day") if k in frame.columns]
-        return frame.sort_values(keys, kind="stable").reset_index(drop=True)
-
-    return Experiment(*(joined(name) for name in TABLES))
+    return Experiment(*(join_sorted([getattr(part, name) for part in parts]) for name in TABLES))
 
 
 def first_check(reps: int) -> int:

@@ -26,6 +26,16 @@ class Experiment:
     events: pd.DataFrame
 
 
+def join_sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate batches and order them by run identity, so completion order never shows."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    keys = [k for k in ("scenario", "point", "replication", "day") if k in frame.columns]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
 class _Collector:
     """Receives finished batches: writes their parts, keeps them for the caller, reports progress."""
 
@@ -51,15 +61,7 @@ class _Collector:
             self.progress(self.done, self.total)
 
     def experiment(self) -> Experiment:
-        def joined(name: str) -> pd.DataFrame:
-            frames = self.frames[name]
-            if not frames:
-                return pd.DataFrame()
-            frame = pd.concat(frames, ignore_index=True)
-            keys = [k for k in ("scenario", "point", "replication", "day") if k in frame.columns]
-            return frame.sort_values(keys, kind="stable").reset_index(drop=True)
-
-        return Experiment(*(joined(name) for name in TABLES))
+        return Experiment(*(join_sorted(self.frames[name]) for name in TABLES))
 
 
 def run_replications(
