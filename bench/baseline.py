@@ -454,16 +454,22 @@ def _mandate(run: _Run, initial_length: float, extensions: Extensions | None) ->
             return
         review = max(env.now, expiry - extensions.review_before_expiry)
         yield env.timeout(review - env.now)
+        if not run.mandate_active:
+            return
         delay = extensions.decision.delay.sampler()(rng)
         renewed = decide(extensions.decision, rng.random())
         length = extensions.length.sampler()(rng)
         decision_at = review + delay
         if decision_at > expiry:
             yield env.timeout(expiry - env.now)
+            if not run.mandate_active:
+                return
             if not extensions.technical_rollover:
                 _begin_drawdown(run)
                 return
         yield env.timeout(max(decision_at - env.now, 0.0))
+        if not run.mandate_active:
+            return
         if not renewed:
             run.emit("extension_refused")
             yield env.timeout(max(expiry - env.now, 0.0))

@@ -53,6 +53,8 @@ def mandate(
         assert extensions is not None
         review = max(env.now, expiry - extensions.review_before_expiry)
         yield env.timeout(review - env.now)
+        if not state.mandate_active:  # consent lost or budget spent: nothing left to renew
+            return
         state.log(REVIEW)
         delay = extensions.decision.delay.sampler()(rng)
         renewed = decide(extensions.decision, rng.random())
@@ -60,11 +62,15 @@ def mandate(
         decision_at = review + delay
         if decision_at > expiry:
             yield env.timeout(expiry - env.now)
+            if not state.mandate_active:
+                return
             if not extensions.technical_rollover:
                 state.begin_drawdown(MANDATE_END)
                 return
             state.log(ROLLOVER)
         yield env.timeout(max(decision_at - env.now, 0.0))
+        if not state.mandate_active:
+            return
         if not renewed:
             state.log(EXTENSION_REFUSED)
             state.emit("extension_refused")
