@@ -47,8 +47,7 @@ def test_single_mediator_queue_matches_mm1() -> None:
     _within([r["mediation_wait_mean"] for r in runs], rho / (mu - lam))
     _within([r["mediation_wait_p90"] for r in runs], math.log(10 * rho) / (mu - lam))
     # arrivals are Poisson: the count over the horizon has mean lam * days
-    days = 3653
-    _within([r["incidents"] for r in runs], lam * days)
+    _within([r["incidents"] for r in runs], lam * s.horizon_days)
 
 
 def test_steady_fill_under_attrition_with_fixed_replacement_lead() -> None:
