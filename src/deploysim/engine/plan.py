@@ -17,15 +17,6 @@ from deploysim.schema_base import Team, Unit
 
 
 @dataclass(frozen=True, slots=True)
-class PostPlan:
-    index: int
-    team: int
-    role: str
-    in_place: bool
-    stream_name: str
-
-
-@dataclass(frozen=True, slots=True)
 class TeamPlan:
     index: int
     name: str
@@ -47,8 +38,6 @@ class UnitPlan:
 @dataclass(slots=True)
 class Plan:
     horizon: int
-    mandate_end: float
-    posts: list[PostPlan]
     teams: list[TeamPlan]
     units: list[UnitPlan]
     roles: list[str]
@@ -133,12 +122,6 @@ def compile_plan(scenario: Scenario) -> Plan:
         )
         for i, (t, initial) in enumerate(team_defs)
     ]
-    posts: list[PostPlan] = []
-    for ti, team in enumerate(scenario.teams):
-        for role, count in team.posts.items():
-            in_place = team.in_place.get(role, 0)
-            for k in range(count):
-                posts.append(PostPlan(len(posts), ti, role, k < in_place, f"post/{team.name}/{role}/{k}"))
     team_of_unit: dict[str, int] = {}
     for team_plan in teams:
         team_of_unit.setdefault(team_plan.unit, team_plan.index)
@@ -168,8 +151,6 @@ def compile_plan(scenario: Scenario) -> Plan:
     costs = scenario.costs
     return Plan(
         horizon=scenario.horizon_days,
-        mandate_end=float(scenario.mandate.initial_length),
-        posts=posts,
         teams=teams,
         units=units,
         roles=roles,
