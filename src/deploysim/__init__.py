@@ -8,6 +8,7 @@ from deploysim.parameter_sweep import sweep
 from deploysim.results import RunResult, simulate
 from deploysim.scenario import Scenario
 from deploysim.storage import ResultsError, StoredResults, load_results
+from deploysim.variants import variant
 
 __all__ = [
     "ResultsError",
@@ -22,4 +23,5 @@ __all__ = [
     "load_scenario",
     "simulate",
     "sweep",
+    "variant",
 ]
