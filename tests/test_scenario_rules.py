@@ -32,3 +32,11 @@ def test_cost_rates_for_roles_that_only_appear_in_a_later_phase_are_accepted() -
 def test_non_finite_rates_are_refused(value: float) -> None:
     with pytest.raises(ValidationError):
         Scenario.model_validate(merge(BASE, {"incidents": {"rate_per_day": value}}))
+
+
+def test_a_phase_cannot_add_mediator_slots_to_an_existing_team() -> None:
+    data = merge(BASE, {})  # T1 has mediators: 0
+    data["phases"] = [{"name": "p", "trigger": {"after": 10}, "teams": [{"name": "T1", "posts": {"adviser": 1},
+                                                                          "mediators": 2}]}]
+    with pytest.raises(ValidationError, match="cannot add slots"):
+        Scenario.model_validate(data)

@@ -220,8 +220,15 @@ def _fixed_start(trigger: Trigger, start: dt.date) -> float | None:
     return None
 
 
-def _check_team_refs(where: str, teams: list[PhaseTeam], known_teams: set[str], units: set[str]) -> None:
+def _check_team_refs(
+    where: str, teams: list[PhaseTeam], known_teams: set[str], units: set[str], mediators: dict[str, int]
+) -> None:
     for i, team in enumerate(teams):
+        if team.name in mediators and "mediators" in team.model_fields_set and team.mediators > mediators[team.name]:
+            raise ValueError(
+                f"{where}.{i}.mediators: team {team.name!r} has {mediators[team.name]} mediator slot(s) where it is "
+                "first defined; a phase can stop needing mediators but cannot add slots"
+            )
         if team.unit is None and team.name not in known_teams:
             raise ValueError(
                 f"{where}.{i}.name: unknown team {team.name!r}; name an existing team "
@@ -238,6 +245,7 @@ def check_dynamics(scenario: Scenario) -> None:
     """Names used by consent, expansions, phases and programmes must exist; phases must not overlap."""
     units = {u.name for u in scenario.units}
     teams = {t.name for t in scenario.teams}
+    mediators = {t.name: t.mediators for t in scenario.teams}
     roles = {role for t in scenario.teams for role in t.posts}
     phase_names = [p.name for p in scenario.phases]
     _require_unique("phases", phase_names)
@@ -245,8 +253,10 @@ def check_dynamics(scenario: Scenario) -> None:
     previous_start: float | None = None
     for k, phase in enumerate(scenario.phases):
         units |= {u.name for u in phase.new_units}
-        _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units)
+        _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units, mediators)
         teams |= {t.name for t in phase.teams}
+        for team in phase.teams:
+            mediators.setdefault(team.name, team.mediators)
         roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
         start = _fixed_start(phase.trigger, scenario.start_date)
         if start is not None and previous_start is not None and start <= previous_start:
