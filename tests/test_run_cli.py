@@ -89,3 +89,38 @@ def test_another_seed_gives_other_results(runs: dict) -> None:
 def test_version_flag() -> None:
     done = subprocess.run([sys.executable, "-m", "deploysim", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("deploysim ")
+
+
+def test_set_changes_a_field_for_one_run_and_is_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from deploysim.cli import main
+
+    out = tmp_path / "roster"
+    code = main(["run", str(SCENARIO), "--reps", "3", "--workers", "1", "--out", str(out),
+                 "--set", "recruitment.roster.size=52", "--set", "consent.initial=granted"])
+    assert code == 0, capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == ["recruitment.roster.size=52", "consent.initial=granted"]
+    definition = manifest["scenario_definitions"]["Kyrgyzstan PAG 2010 (as planned)"]
+    assert definition["recruitment"]["roster"]["size"] == 52
+    runs = load_results(out).runs
+    assert (runs["ioc_day"] < 30).all()  # a full roster and consent at once: teams up within weeks
+
+
+@pytest.mark.parametrize(
+    ("flag", "phrase"),
+    [
+        ("recruitment.rooster.size=20", "unknown key 'rooster'"),
+        ("recruitment.readvertise_probability=1.5", "must be at most 1"),
+        ("no-equals-sign", "expected PATH=VALUE"),
+    ],
+)
+def test_bad_set_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, phrase: str
+) -> None:
+    from deploysim.cli import main
+
+    out = tmp_path / "bad"
+    assert main(["run", str(SCENARIO), "--reps", "2", "--out", str(out), "--set", flag]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and phrase in err
+    assert not out.exists()

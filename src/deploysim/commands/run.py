@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from deploysim.adaptive import replicate
 from deploysim.commands.compare import add_precision_options, precision_settings
 from deploysim.commands.options import positive_int, seed
 from deploysim.errors import UsageError
-from deploysim.loader import load_scenario
+from deploysim.loader import load_scenario, read_scenario_file, validate_scenario
+from deploysim.overrides import apply_overrides, check_path
 from deploysim.progress import ProgressLine
 from deploysim.provenance import stamp
 from deploysim.scenario import Scenario
@@ -26,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>)")
     parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="change one field for this run, e.g. recruitment.roster.size=20 (repeatable)",
+    )
     add_precision_options(parser, "the mean")
     parser.set_defaults(handler=handle)
 
@@ -68,9 +80,34 @@ def write_run_plots(stored: StoredResults, scenario: Scenario, out: Path) -> lis
     return paths
 
 
+def load_with_overrides(file: str, sets: list[str]) -> Scenario:
+    """The scenario file with ``PATH=VALUE`` changes, checked like the file itself.
+
+    VALUE is read as a YAML scalar (``20``, ``0.5``, ``3 w``, ``true``), never evaluated.
+    """
+    if not sets:
+        return load_scenario(file)
+    changes: dict[str, Any] = {}
+    for item in sets:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
+        try:
+            changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
+        except yaml.YAMLError:
+            raise UsageError(f"--set {item!r}: cannot read the value {text!r}") from None
+    data, _ = read_scenario_file(file)
+    if not isinstance(data, dict):
+        return load_scenario(file)  # reports the file's own problem
+    for path in changes:
+        check_path(data, path)
+    described = ", ".join(f"{p}={v}" for p, v in changes.items())
+    return validate_scenario(apply_overrides(data, changes), f"{file} with --set {described}")
+
+
 def handle(args: argparse.Namespace) -> int:
     targets, max_reps = precision_settings(args)
-    scenario = load_scenario(args.file)
+    scenario = load_with_overrides(args.file, args.sets)
     out: Path = args.out or Path("out") / Path(args.file).stem
     prepare_output(out, args.overwrite)
     manifest = stamp(
@@ -79,6 +116,7 @@ def handle(args: argparse.Namespace) -> int:
         scenario_definitions={scenario.name: scenario.model_dump(mode="json")},
         root_seed=args.seed,
         replications=args.reps,
+        overrides=list(args.sets),
         complete=False,
     )
     write_manifest(out, manifest)
