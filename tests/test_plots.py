@@ -258,3 +258,14 @@ def test_plots_never_import_pyplot() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code, str(SCENARIO)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_first_date_tick_names_its_year(daily: pd.DataFrame) -> None:
+    # The scenario starts in July 2010; month ticks name the year only at January, so without the
+    # first-tick year the chart would never say "2010".
+    fig = staffing_fan(daily)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "2010" in labels[0]
+    assert any(label.startswith("2011") for label in labels)

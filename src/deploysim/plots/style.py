@@ -153,11 +153,27 @@ def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:
         )
 
 
+class _DatedConciseFormatter(mdates.ConciseDateFormatter):
+    """A concise formatter whose first tick also names its year.
+
+    Month ticks show the year only at January, so a chart running from September 2010 would
+    otherwise never say "2010"; when the offset text already carries the year, nothing changes.
+    """
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        labels = list(super().format_ticks(values))
+        if labels and not self.get_offset():
+            year = str(mdates.num2date(values[0]).year)
+            if year not in labels[0]:
+                labels[0] = f"{labels[0]}\n{year}"
+        return labels
+
+
 def format_date_axis(ax: Axes) -> None:
-    """Calendar dates on x with a concise formatter: months once, the year only where it changes."""
+    """Calendar dates on x with a concise formatter: months once, the year where it changes and at the start."""
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(_DatedConciseFormatter(locator))
     ax.xaxis.get_offset_text().set_size(TICK_SIZE)
 
 
