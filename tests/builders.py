@@ -38,6 +38,23 @@ BASE: dict[str, Any] = {
 }
 
 
+SMALL_TWO_TEAMS: dict[str, Any] = {
+    "name": "small mission",
+    "start_date": "2010-07-22",
+    "horizon": "6 months",
+    "mandate": {"initial_length": "4 months"},
+    "units": [{"name": "North"}, {"name": "South"}],
+    "teams": [
+        {"name": f"Team {unit}", "unit": unit, "posts": {"team_leader": 1, "adviser": 4},
+         "min_manning": {"team_leader": 1, "adviser": 2}}
+        for unit in ("North", "South")
+    ],
+    "recruitment": {"selection": "triangular(7, 14, 28) d", "travel": "uniform(2, 5) d"},
+}
+"""Two teams of five, consent granted, no extensions: a mission whose results do not move when the
+shipped scenarios gain dynamics, for comparison and adaptive-replication tests."""
+
+
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``changes`` into a copy of ``base``; lists and scalars replace."""
     out = copy.deepcopy(base)

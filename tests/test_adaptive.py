@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from builders import SMALL_TWO_TEAMS
 
 from deploysim import compare
 from deploysim.adaptive import (
@@ -25,20 +26,7 @@ from deploysim.stats import Interval, mean_ci
 
 # A small, self-contained mission (consent granted, no extensions) so these tests do not move when the
 # shipped scenarios gain dynamics; the targets are set from a pilot run, so they need only finite variance.
-SMALL = {
-    "name": "small mission",
-    "start_date": "2010-07-22",
-    "horizon": "6 months",
-    "mandate": {"initial_length": "4 months"},
-    "units": [{"name": "North"}, {"name": "South"}],
-    "teams": [
-        {"name": "Team North", "unit": "North", "posts": {"team_leader": 1, "adviser": 4},
-         "min_manning": {"team_leader": 1, "adviser": 2}},
-        {"name": "Team South", "unit": "South", "posts": {"team_leader": 1, "adviser": 4},
-         "min_manning": {"team_leader": 1, "adviser": 2}},
-    ],
-    "recruitment": {"selection": "triangular(7, 14, 28) d", "travel": "uniform(2, 5) d"},
-}
+SMALL = SMALL_TWO_TEAMS
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from builders import SMALL_TWO_TEAMS
 
 from deploysim import Scenario, load_results
 from deploysim.adaptive import MIN_FIRST_CHECK
@@ -91,19 +92,7 @@ def test_compare_prints_the_table_and_writes_tables_and_plots(files: dict[str, P
     assert set(stored.daily["scenario"]) == set(manifest["scenarios"])
 
 
-SMALL = {
-    "name": "small mission",
-    "start_date": "2010-07-22",
-    "horizon": "6 months",
-    "mandate": {"initial_length": "4 months"},
-    "units": [{"name": "North"}, {"name": "South"}],
-    "teams": [
-        {"name": f"Team {unit}", "unit": unit, "posts": {"team_leader": 1, "adviser": 4},
-         "min_manning": {"team_leader": 1, "adviser": 2}}
-        for unit in ("North", "South")
-    ],
-    "recruitment": {"selection": "triangular(7, 14, 28) d", "travel": "uniform(2, 5) d"},
-}
+SMALL = SMALL_TWO_TEAMS
 
 
 def test_run_with_precision_reports_the_replications_used(tmp_path: Path) -> None:

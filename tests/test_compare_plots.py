@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import SMALL_TWO_TEAMS
 from matplotlib.dates import ConciseDateFormatter
 from matplotlib.figure import Figure
 
@@ -24,19 +25,7 @@ from deploysim.plots.compare import (
 )
 from deploysim.plots.output import save_png
 
-SMALL = {
-    "name": "Small mission",
-    "start_date": "2010-07-22",
-    "horizon": "6 months",
-    "mandate": {"initial_length": "4 months"},
-    "units": [{"name": "North"}, {"name": "South"}],
-    "teams": [
-        {"name": f"Team {unit}", "unit": unit, "posts": {"team_leader": 1, "adviser": 4},
-         "min_manning": {"team_leader": 1, "adviser": 2}}
-        for unit in ("North", "South")
-    ],
-    "recruitment": {"selection": "triangular(7, 14, 28) d", "travel": "uniform(2, 5) d"},
-}
+SMALL = SMALL_TWO_TEAMS
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
