@@ -11,7 +11,7 @@ import pandas as pd
 
 from deploysim.runner import Batch, BatchTables, batch_size_for, default_workers, execute, local_executor, make_batches
 from deploysim.scenario import Scenario
-from deploysim.storage import TABLES, write_part
+from deploysim.storage import TABLES, sort_by_identity, write_part
 
 Progress = Callable[[int, int], None]
 
@@ -29,11 +29,7 @@ class Experiment:
 def join_sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate batches and order them by run identity, so completion order never shows."""
     frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame()
-    frame = pd.concat(frames, ignore_index=True)
-    keys = [k for k in ("scenario", "point", "replication", "day") if k in frame.columns]
-    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    return sort_by_identity(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
 
 
 class _Collector:

@@ -78,11 +78,14 @@ def read_table(out: Path, table: str, columns: Iterable[str] | None = None) -> p
         frames = [pq.read_table(p, columns=list(columns) if columns else None).to_pandas() for p in parts]
     except (OSError, pa.ArrowException) as exc:
         raise ResultsError(f"{directory}: cannot read Parquet parts: {exc}") from None
-    frame = pd.concat(frames, ignore_index=True)
-    order = [k for k in (*KEYS, "day", "team", "event_index") if k in frame.columns]
-    if order:
-        frame = frame.sort_values(order, kind="stable").reset_index(drop=True)
-    return frame
+    return sort_by_identity(pd.concat(frames, ignore_index=True))
+
+
+def sort_by_identity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Order rows by run identity and day, so completion order never shows; a stable sort keeps the
+    engine's own order (teams, then events as they happened) within a day."""
+    order = [k for k in (*KEYS, "day") if k in frame.columns]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True) if order else frame
 
 
 @dataclass

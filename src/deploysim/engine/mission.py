@@ -92,7 +92,7 @@ def _schedule_dynamics(state: MissionState, scenario: Scenario, watchers: list[M
 
 
 def _starter(state: MissionState, expansion: Expansion) -> Callable[[], None]:
-    return lambda: None if state.closed else state.env.process(changes.expansion_process(state, expansion))
+    return lambda: state.env.process(changes.expansion_process(state, expansion))  # when() skips a closed run
 
 
 def _phase_starter(state: MissionState, number: int, phase: Phase) -> Callable[[], None]:
