@@ -36,13 +36,13 @@ from dataclasses import dataclass
 
 import simpy
 
-from deploysim.dynamics_schema import Consent, Expansion, Extensions, Tension, Trigger
 from deploysim.engine.decisions import decide
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
 from deploysim.engine.plan import Plan, TeamPlan, compile_plan, default_min_manning
 from deploysim.engine.triggers import MetricWatcher
-from deploysim.loader import load_scenario
-from deploysim.scenario import Scenario
+from deploysim.scenario.dynamics import Consent, Expansion, Extensions, Tension, Trigger
+from deploysim.scenario.load import load_scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.streams import RunIdentity, Streams
 
 INF = math.inf

@@ -35,9 +35,9 @@ import simpy
 
 from deploysim.engine.mission import run_engine
 from deploysim.engine.plan import compile_plan
-from deploysim.loader import load_scenario
 from deploysim.results import simulate
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import load_scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.streams import RunIdentity, Streams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

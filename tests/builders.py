@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 
 BASE: dict[str, Any] = {
     "name": "test mission",

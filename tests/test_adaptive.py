@@ -21,7 +21,7 @@ from deploysim.adaptive import (
 )
 from deploysim.errors import UsageError
 from deploysim.experiment import run_replications
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.stats import Interval, mean_ci
 
 # A small, self-contained mission (consent granted, no extensions) so these tests do not move when the

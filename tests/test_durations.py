@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from deploysim.durations import (
+from deploysim.scenario.durations import (
     DAYS_PER_UNIT,
     Days,
     Delay,

@@ -9,8 +9,8 @@ import numpy as np
 from builders import scenario
 
 from deploysim import simulate
-from deploysim.dynamics_schema import Consensus
 from deploysim.engine.decisions import decide
+from deploysim.scenario.dynamics import Consensus
 
 ONE_TEAM = [{"name": "T1", "unit": "U1", "posts": {"adviser": 4}, "in_place": {"adviser": 4},
              "needs_mediator": False, "mediators": 0}]

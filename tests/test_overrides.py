@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from deploysim.loader import ScenarioError, parse_yaml
-from deploysim.overrides import apply_overrides, check_path, validate_point
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import ScenarioError, parse_yaml
+from deploysim.scenario.paths import apply_overrides, check_path, validate_point
+from deploysim.scenario.schema import Scenario
 
 YAML = """
 name: overrides test

@@ -6,7 +6,7 @@ import pytest
 from builders import BASE, merge
 from pydantic import ValidationError
 
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 
 
 def test_a_team_that_needs_a_mediator_must_have_one() -> None:

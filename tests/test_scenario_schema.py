@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 import deploysim
 from deploysim.cli import main
-from deploysim.durations import Exponential, Fixed, Triangular, Uniform
-from deploysim.scenario import Scenario
+from deploysim.scenario.durations import Exponential, Fixed, Triangular, Uniform
+from deploysim.scenario.schema import Scenario
 
 MONTH = 365.25 / 12
 

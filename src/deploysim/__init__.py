@@ -3,12 +3,12 @@
 from deploysim._version import __version__
 from deploysim.analysis import analyze
 from deploysim.comparison import compare
-from deploysim.loader import ScenarioError, load_scenario
 from deploysim.parameter_sweep import sweep
 from deploysim.results import RunResult, simulate
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import ScenarioError, load_scenario
+from deploysim.scenario.schema import Scenario
+from deploysim.scenario.variants import variant
 from deploysim.storage import ResultsError, StoredResults, load_results
-from deploysim.variants import variant
 
 __all__ = [
     "ResultsError",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from deploysim._version import __version__
 from deploysim.commands import analyze, compare, run, schema, sweep, validate
 from deploysim.errors import UsageError
-from deploysim.loader import ScenarioError
+from deploysim.scenario.load import ScenarioError
 from deploysim.storage import ResultsError
 
 COMMANDS = (run, compare, sweep, analyze, validate, schema)

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from deploysim.durations import parse_quantity
 from deploysim.errors import UsageError
+from deploysim.scenario.durations import parse_quantity
 
 DESIGNS = ("grid", "lhs", "sobol")
 SAMPLED = ("uniform", "int", "choice")

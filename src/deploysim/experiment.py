@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from deploysim.runner import Batch, BatchTables, batch_size_for, default_workers, execute, local_executor, make_batches
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.storage import TABLES, sort_by_identity, write_part
 
 Progress = Callable[[int, int], None]

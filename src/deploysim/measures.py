@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from deploysim.durations import DAYS_PER_MONTH
 from deploysim.engine.mission import RawRun
 from deploysim.engine.recorder import DAILY_COLUMNS
+from deploysim.scenario.durations import DAYS_PER_MONTH
 
 MEASURES: dict[str, str] = {
     "ioc_day": "first day a team is operational",

@@ -43,9 +43,7 @@ import pyarrow.parquet as pq
 
 from deploysim.design import Design, make_design, parse_sets
 from deploysim.errors import UsageError
-from deploysim.loader import ScenarioError, read_scenario_file, validate_scenario
 from deploysim.measures import MEASURES
-from deploysim.overrides import check_path, validate_point
 from deploysim.provenance import stamp
 from deploysim.runner import (
     Batch,
@@ -57,7 +55,9 @@ from deploysim.runner import (
     local_executor,
     run_batch,
 )
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import ScenarioError, read_scenario_file, validate_scenario
+from deploysim.scenario.paths import check_path, validate_point
+from deploysim.scenario.schema import Scenario
 from deploysim.storage import (
     MANIFEST,
     TABLES,

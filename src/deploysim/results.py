@@ -12,7 +12,7 @@ from deploysim.engine.mission import RawRun, run_engine
 from deploysim.engine.recorder import DAILY_COLUMNS, TEAM_COLUMNS
 from deploysim.engine.state import CONSENT_NAMES
 from deploysim.measures import summarise
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.streams import RunIdentity
 
 

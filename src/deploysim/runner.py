@@ -28,7 +28,7 @@ import pandas as pd
 
 from deploysim.measures import MEASURES
 from deploysim.results import simulate
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 from deploysim.streams import RunIdentity
 
 TARGET_BATCH_SECONDS = 0.5

@@ -13,11 +13,11 @@ from deploysim.adaptive import replicate
 from deploysim.commands.compare import add_precision_options, precision_settings
 from deploysim.commands.options import positive_int, seed
 from deploysim.errors import UsageError
-from deploysim.loader import load_scenario, read_scenario_file, validate_scenario
-from deploysim.overrides import apply_overrides, check_path
 from deploysim.progress import ProgressLine
 from deploysim.provenance import stamp
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
+from deploysim.scenario.paths import apply_overrides, check_path
+from deploysim.scenario.schema import Scenario
 from deploysim.storage import MANIFEST, TABLES, StoredResults, load_results, write_manifest
 from deploysim.summary import format_summary, summary_table
 

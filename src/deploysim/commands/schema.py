@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

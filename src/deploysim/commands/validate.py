@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deploysim.loader import ScenarioError, load_scenario
+from deploysim.scenario.load import ScenarioError, load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

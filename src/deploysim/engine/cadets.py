@@ -8,8 +8,8 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.dynamics_schema import Intake, TrainingProgramme
 from deploysim.engine.state import MissionState
+from deploysim.scenario.dynamics import Intake, TrainingProgramme
 
 COHORT_STARTED = "cohort started"
 COHORT_SLIPPED = "cohort waiting for trainers"

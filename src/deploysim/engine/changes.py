@@ -10,12 +10,12 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.dynamics_schema import Expansion, Phase
 from deploysim.engine.decisions import decide, grant
 from deploysim.engine.mediation import start_mediators
 from deploysim.engine.plan import default_min_manning
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import WITHDRAWN, MissionState, PostState, TeamState
+from deploysim.scenario.dynamics import Expansion, Phase
 
 EXPANSION_TRIGGERED = "expansion triggered"
 EXPANSION_APPROVED = "expansion approved"

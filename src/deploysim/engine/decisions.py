@@ -10,7 +10,6 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.dynamics_schema import Consensus, Consent, Extensions
 from deploysim.engine.state import (
     GRANTED,
     MANDATE_END,
@@ -19,6 +18,7 @@ from deploysim.engine.state import (
     WITHDRAWN_CONSENT,
     MissionState,
 )
+from deploysim.scenario.dynamics import Consensus, Consent, Extensions
 
 REVIEW = "mandate review"
 EXTENSION_GRANTED = "extension granted"

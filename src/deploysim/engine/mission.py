@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from deploysim.dynamics_schema import Expansion, Phase
 from deploysim.engine import cadets, changes, decisions
 from deploysim.engine.mediation import start_incidents
 from deploysim.engine.plan import Plan, compile_plan
@@ -19,7 +18,8 @@ from deploysim.engine.recorder import DailyRecorder
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState
 from deploysim.engine.triggers import MetricWatcher, when
-from deploysim.scenario import Scenario
+from deploysim.scenario.dynamics import Expansion, Phase
+from deploysim.scenario.schema import Scenario
 from deploysim.streams import RunIdentity, Streams
 
 BUDGET_REACHED = "budget ceiling reached"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from deploysim.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
-from deploysim.dynamics_schema import PhaseTeam
-from deploysim.scenario import Scenario, every_role
-from deploysim.schema_base import Team, Unit
+from deploysim.scenario.base import Team, Unit
+from deploysim.scenario.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
+from deploysim.scenario.dynamics import PhaseTeam
+from deploysim.scenario.schema import Scenario, every_role
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Generator
 import numpy as np
 import simpy
 
-from deploysim.dynamics_schema import Tension
 from deploysim.engine.state import MissionState
 from deploysim.engine.triggers import MetricWatcher
+from deploysim.scenario.dynamics import Tension
 
 DAILY_COLUMNS = (
     "authorised",

@@ -11,8 +11,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deploysim.dynamics_schema import Trigger
 from deploysim.engine.state import MissionState
+from deploysim.scenario.dynamics import Trigger
 
 
 @dataclass(slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deploysim.loader import validate_scenario
-from deploysim.overrides import apply_overrides
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import validate_scenario
+from deploysim.scenario.paths import apply_overrides
+from deploysim.scenario.schema import Scenario
 
 
 def variant(base: Scenario, changes: Mapping[str, Any], name: str | None = None) -> Scenario:

@@ -30,8 +30,8 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from deploysim.loader import ScenarioError, validate_scenario
-from deploysim.scenario import Scenario
+from deploysim.scenario.load import ScenarioError, validate_scenario
+from deploysim.scenario.schema import Scenario
 
 SOURCE = "--set"
 Key = str | int

@@ -13,8 +13,9 @@ import json
 
 from pydantic import Field, model_validator
 
-from deploysim.durations import DAYS_PER_YEAR, Days, Delay, Duration
-from deploysim.dynamics_schema import (
+from deploysim.scenario.base import Count, Money, Probability, Strict, Team, Unit
+from deploysim.scenario.durations import DAYS_PER_YEAR, Days, Delay, Duration
+from deploysim.scenario.dynamics import (
     Budget,
     Consent,
     Expansion,
@@ -25,7 +26,6 @@ from deploysim.dynamics_schema import (
     TrainingProgramme,
     Trigger,
 )
-from deploysim.schema_base import Count, Money, Probability, Strict, Team, Unit
 
 
 class Mandate(Strict):

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from deploysim.durations import Days, Delay, Duration
-from deploysim.schema_base import Count, Probability, Strict, Team, Unit
+from deploysim.scenario.base import Count, Probability, Strict, Team, Unit
+from deploysim.scenario.durations import Days, Delay, Duration
 
 EVENTS = (
     "consent_granted",

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from deploysim.scenario import Scenario
+from deploysim.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 200_000
