@@ -39,11 +39,11 @@ import simpy
 from deploysim.engine.decisions import decide
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
 from deploysim.engine.plan import Plan, TeamPlan, compile_plan, default_min_manning
+from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher
 from deploysim.scenario.dynamics import Consent, Expansion, Extensions, Tension, Trigger
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity, Streams
 
 INF = math.inf
 PENDING, GRANTED, REFUSED, WITHDRAWN = 0, 1, 2, 3

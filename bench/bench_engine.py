@@ -35,10 +35,10 @@ import simpy
 
 from deploysim.engine.mission import run_engine
 from deploysim.engine.plan import compile_plan
+from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.results import simulate
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity, Streams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import BareRun, expected_difference, run_bare_detail, unsupported

@@ -36,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import expected_difference, run_bare_detail
 
 from deploysim.engine.mission import run_engine
+from deploysim.engine.streams import RunIdentity
 from deploysim.results import simulate
 from deploysim.scenario.load import read_scenario_file
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity
 
 POSTS = (150, 1_500, 15_000)
 QUICK_POSTS = (150, 1_500)

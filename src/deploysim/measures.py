@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
+from deploysim.engine.daily import DAILY_COLUMNS
 from deploysim.engine.mission import RawRun
-from deploysim.engine.recorder import DAILY_COLUMNS
 from deploysim.scenario.durations import DAYS_PER_MONTH
 
 MEASURES: dict[str, str] = {

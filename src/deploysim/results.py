@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from deploysim.engine.daily import DAILY_COLUMNS, TEAM_COLUMNS
 from deploysim.engine.mission import RawRun, run_engine
-from deploysim.engine.recorder import DAILY_COLUMNS, TEAM_COLUMNS
 from deploysim.engine.state import CONSENT_NAMES
+from deploysim.engine.streams import RunIdentity
 from deploysim.measures import summarise
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity
 
 
 @dataclass

@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from deploysim.engine.streams import RunIdentity
 from deploysim.measures import MEASURES
 from deploysim.results import simulate
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity
 
 TARGET_BATCH_SECONDS = 0.5
 

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from deploysim.engine import cadets, changes, decisions
+from deploysim.engine import cadets, decisions, post_table
+from deploysim.engine.daily import DailyRecorder
 from deploysim.engine.mediation import start_incidents
 from deploysim.engine.plan import Plan, compile_plan
-from deploysim.engine.recorder import DailyRecorder
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState
+from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher, when
 from deploysim.scenario.dynamics import Expansion, Phase
 from deploysim.scenario.schema import Scenario
-from deploysim.streams import RunIdentity, Streams
 
 BUDGET_REACHED = "budget ceiling reached"
 
@@ -65,7 +65,7 @@ def _staff_initial_posts(state: MissionState, scenario: Scenario) -> None:
                     held_posts.append(post)
                 else:
                     start_person(state, post)
-        changes.activate(state, team)
+        post_table.activate(state, team)
     if held_posts:
         # calls for these posts go out only once the host consents
         def release() -> None:
@@ -92,11 +92,11 @@ def _schedule_dynamics(state: MissionState, scenario: Scenario, watchers: list[M
 
 
 def _starter(state: MissionState, expansion: Expansion) -> Callable[[], None]:
-    return lambda: state.env.process(changes.expansion_process(state, expansion))  # when() skips a closed run
+    return lambda: state.env.process(post_table.expansion_process(state, expansion))  # when() skips a closed run
 
 
 def _phase_starter(state: MissionState, number: int, phase: Phase) -> Callable[[], None]:
-    return lambda: changes.apply_phase(state, number, phase)
+    return lambda: post_table.apply_phase(state, number, phase)
 
 
 def _budget_action(state: MissionState, scenario: Scenario) -> Callable[[], None]:
