@@ -36,7 +36,7 @@ import simpy
 from deploysim.engine.mission import run_engine
 from deploysim.engine.plan import compile_plan
 from deploysim.engine.streams import RunIdentity, Streams
-from deploysim.results import simulate
+from deploysim.results.run import simulate
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 

@@ -37,7 +37,7 @@ from baseline import expected_difference, run_bare_detail
 
 from deploysim.engine.mission import run_engine
 from deploysim.engine.streams import RunIdentity
-from deploysim.results import simulate
+from deploysim.results.run import simulate
 from deploysim.scenario.load import read_scenario_file
 from deploysim.scenario.schema import Scenario
 

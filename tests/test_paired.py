@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from deploysim import compare, load_scenario
-from deploysim.measures import MEASURES
 from deploysim.paired import difference_table, excludes_zero, paired_interval, replication_differences
+from deploysim.results.measures import MEASURES
 from deploysim.stats import Interval
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from deploysim._version import __version__
 from deploysim.analysis import analyze
 from deploysim.comparison import compare
 from deploysim.parameter_sweep import sweep
-from deploysim.results import RunResult, simulate
+from deploysim.results.run import RunResult, simulate
 from deploysim.scenario.load import ScenarioError, load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import variant

@@ -40,8 +40,8 @@ import pandas as pd
 
 from deploysim.errors import UsageError
 from deploysim.experiment import Experiment, Progress, join_sorted, run_replications
-from deploysim.measures import MEASURES
 from deploysim.paired import paired_interval
+from deploysim.results.measures import MEASURES
 from deploysim.scenario.schema import Scenario
 from deploysim.stats import Interval, mean_ci
 from deploysim.storage import TABLES, read_table

@@ -37,9 +37,9 @@ from deploysim.adaptive import (
 )
 from deploysim.errors import UsageError
 from deploysim.experiment import Experiment, Progress
-from deploysim.measures import MEASURES
 from deploysim.paired import difference_table, replication_differences
 from deploysim.provenance import stamp
+from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.storage import (

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from deploysim.measures import MEASURES
+from deploysim.results.measures import MEASURES
 from deploysim.stats import Interval, mean_ci
 
 PAIR_KEYS = ("point", "replication")

@@ -43,8 +43,8 @@ import pyarrow.parquet as pq
 
 from deploysim.design import Design, make_design, parse_sets
 from deploysim.errors import UsageError
-from deploysim.measures import MEASURES
 from deploysim.provenance import stamp
+from deploysim.results.measures import MEASURES
 from deploysim.runner import (
     Batch,
     BatchTables,

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
-from deploysim.measures import MEASURES
-from deploysim.results import simulate
+from deploysim.results.measures import MEASURES
+from deploysim.results.run import simulate
 from deploysim.scenario.schema import Scenario
 
 TARGET_BATCH_SECONDS = 0.5

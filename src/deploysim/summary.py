@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from deploysim.measures import MEASURES
+from deploysim.results.measures import MEASURES
 from deploysim.stats import mean_ci
 
 

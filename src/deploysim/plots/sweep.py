@@ -11,7 +11,6 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from deploysim.measures import MEASURES
 from deploysim.plots.style import (
     GRID_COLOUR,
     LABEL_SIZE,
@@ -23,6 +22,7 @@ from deploysim.plots.style import (
     set_titles,
     style_axes,
 )
+from deploysim.results.measures import MEASURES
 
 HEATMAP_CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
 LINE_COLOUR = OKABE_ITO["blue"]

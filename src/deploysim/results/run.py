@@ -12,7 +12,7 @@ from deploysim.engine.daily import DAILY_COLUMNS, TEAM_COLUMNS
 from deploysim.engine.mission import RawRun, run_engine
 from deploysim.engine.state import CONSENT_NAMES
 from deploysim.engine.streams import RunIdentity
-from deploysim.measures import summarise
+from deploysim.results.measures import summarise
 from deploysim.scenario.schema import Scenario
 
 

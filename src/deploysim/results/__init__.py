@@ -1,0 +1,10 @@
+"""Results of one run: the tidy tables and the summary measures a planner reads.
+
+- ``run``: :func:`simulate` (one replication) and :class:`RunResult`, its daily, team and event tables;
+- ``measures``: the registry of summary measures (name, label, unit, kind) and how one run's are computed.
+"""
+
+from deploysim.results.measures import MEASURES
+from deploysim.results.run import RunResult, simulate
+
+__all__ = ["MEASURES", "RunResult", "simulate"]
