@@ -30,8 +30,8 @@ from scipy import stats
 
 from deploysim import load_scenario
 from deploysim.experiment import run_replications
-from deploysim.paired import paired_interval
 from deploysim.scenario.schema import Scenario
+from deploysim.stats.paired import paired_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("mean_fill", "foc_day", "ioc_day", "team_coverage", "total_cost")

@@ -22,7 +22,7 @@ from deploysim.adaptive import (
 from deploysim.errors import UsageError
 from deploysim.experiment import run_replications
 from deploysim.scenario.schema import Scenario
-from deploysim.stats import Interval, mean_ci
+from deploysim.stats.intervals import Interval, mean_ci
 
 # A small, self-contained mission (consent granted, no extensions) so these tests do not move when the
 # shipped scenarios gain dynamics; the targets are set from a pilot run, so they need only finite variance.

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from deploysim.analysis import (
+from deploysim.cli import main
+from deploysim.design import make_design, parse_sets
+from deploysim.parameter_sweep import sweep
+from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
+from deploysim.stats.intervals import mean_ci
+from deploysim.stats.sensitivity import (
     AnalysisError,
     analyze,
     by_level,
@@ -20,11 +25,6 @@ from deploysim.analysis import (
     regression_indices,
     sobol_indices,
 )
-from deploysim.cli import main
-from deploysim.design import make_design, parse_sets
-from deploysim.parameter_sweep import sweep
-from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
-from deploysim.stats import mean_ci
 
 
 def runs_from(points: pd.DataFrame, response, reps: int = 1, noise: float = 0.0, seed: int = 0) -> pd.DataFrame:  # type: ignore[no-untyped-def]

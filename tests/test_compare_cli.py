@@ -16,7 +16,7 @@ from deploysim import Scenario, load_results
 from deploysim.adaptive import MIN_FIRST_CHECK
 from deploysim.cli import main
 from deploysim.experiment import run_replications
-from deploysim.stats import mean_ci
+from deploysim.stats.intervals import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"

@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 
 from deploysim import compare, load_scenario
-from deploysim.paired import difference_table, excludes_zero, paired_interval, replication_differences
 from deploysim.results.measures import MEASURES
-from deploysim.stats import Interval
+from deploysim.stats.intervals import Interval
+from deploysim.stats.paired import difference_table, excludes_zero, paired_interval, replication_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"

@@ -1,13 +1,13 @@
 """deploysim: simulate field missions many times and see staffing, coverage, mediation and cost unfold."""
 
 from deploysim._version import __version__
-from deploysim.analysis import analyze
 from deploysim.comparison import compare
 from deploysim.parameter_sweep import sweep
 from deploysim.results.run import RunResult, simulate
 from deploysim.scenario.load import ScenarioError, load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import variant
+from deploysim.stats.sensitivity import analyze
 from deploysim.storage import ResultsError, StoredResults, load_results
 
 __all__ = [

@@ -40,10 +40,10 @@ import pandas as pd
 
 from deploysim.errors import UsageError
 from deploysim.experiment import Experiment, Progress, join_sorted, run_replications
-from deploysim.paired import paired_interval
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.schema import Scenario
-from deploysim.stats import Interval, mean_ci
+from deploysim.stats.intervals import Interval, mean_ci
+from deploysim.stats.paired import paired_interval
 from deploysim.storage import TABLES, read_table
 
 MIN_FIRST_CHECK = 10

@@ -37,11 +37,12 @@ from deploysim.adaptive import (
 )
 from deploysim.errors import UsageError
 from deploysim.experiment import Experiment, Progress
-from deploysim.paired import difference_table, replication_differences
 from deploysim.provenance import stamp
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
+from deploysim.stats.paired import difference_table, replication_differences
+from deploysim.stats.summary import summary_table
 from deploysim.storage import (
     MANIFEST,
     TABLES,
@@ -51,7 +52,6 @@ from deploysim.storage import (
     write_manifest,
     write_part,
 )
-from deploysim.summary import summary_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

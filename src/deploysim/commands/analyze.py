@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deploysim.analysis import DEFAULT_MEASURES, analyze, format_indices
 from deploysim.commands.options import seed
+from deploysim.stats.sensitivity import DEFAULT_MEASURES, analyze, format_indices
 
 
 def register(sub: argparse._SubParsersAction) -> None:

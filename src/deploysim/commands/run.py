@@ -18,8 +18,8 @@ from deploysim.provenance import stamp
 from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
 from deploysim.scenario.paths import apply_overrides, check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.stats.summary import format_summary, summary_table
 from deploysim.storage import MANIFEST, TABLES, StoredResults, load_results, write_manifest
-from deploysim.summary import format_summary, summary_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

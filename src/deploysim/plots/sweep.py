@@ -1,6 +1,6 @@
 """Sweep charts: a measure against one parameter, a heatmap over two, and sensitivity bars.
 
-They take the tables of :mod:`deploysim.analysis` (so what is drawn is what is written to CSV) and
+They take the tables of :mod:`deploysim.stats.sensitivity` (so what is drawn is what is written to CSV) and
 return Figures built without pyplot, in the house style of :mod:`deploysim.plots.style`.
 """
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from deploysim.results.measures import MEASURES
-from deploysim.stats import Interval, mean_ci
+from deploysim.stats.intervals import Interval, mean_ci
 
 PAIR_KEYS = ("point", "replication")
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deploysim.stats import mean_ci
+from deploysim.stats.intervals import mean_ci
 from deploysim.storage import ResultsError, atomic_write_bytes, load_results
 
 PARAM = "param:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from deploysim.results.measures import MEASURES
-from deploysim.stats import mean_ci
+from deploysim.stats.intervals import mean_ci
 
 
 def summary_table(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
