@@ -29,7 +29,7 @@ import numpy as np
 from scipy import stats
 
 from deploysim import load_scenario
-from deploysim.experiment import run_replications
+from deploysim.experiments.replications import run_replications
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.paired import paired_interval
 

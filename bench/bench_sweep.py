@@ -60,7 +60,7 @@ MEMORY_REPS = 20
 
 
 def _timed_sweep(out: Path, reps: int, **where: object) -> tuple[int, float]:
-    from deploysim.parameter_sweep import TableOptions, plan_sweep, run_sweep
+    from deploysim.experiments.sweep import TableOptions, plan_sweep, run_sweep
 
     plan = plan_sweep(SCENARIO, THROUGHPUT_SETS, reps=reps, seed=1, tables=TableOptions("none"), batch_size=BATCH_SIZE)
     outcome = run_sweep(plan, out, **where)  # type: ignore[arg-type]
@@ -68,7 +68,7 @@ def _timed_sweep(out: Path, reps: int, **where: object) -> tuple[int, float]:
 
 
 def _import_runner() -> bool:
-    import deploysim.parameter_sweep  # noqa: F401
+    import deploysim.experiments.sweep  # noqa: F401
 
     return True
 
@@ -104,7 +104,7 @@ def throughput(reps: int, repeats: int, work: Path) -> tuple[int, dict[str, list
 
 def memory_child(runs: int, out: str) -> None:
     """Run only the sweep in this (fresh) process and print its peak RSS in MiB as JSON."""
-    from deploysim.parameter_sweep import sweep
+    from deploysim.experiments.sweep import sweep
 
     scenario = Path(out) / "small.yaml"
     scenario.parent.mkdir(parents=True, exist_ok=True)

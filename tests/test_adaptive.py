@@ -9,7 +9,8 @@ import pytest
 from builders import SMALL_TWO_TEAMS
 
 from deploysim import compare
-from deploysim.adaptive import (
+from deploysim.errors import UsageError
+from deploysim.experiments.precision import (
     MIN_FIRST_CHECK,
     Check,
     PrecisionError,
@@ -19,8 +20,7 @@ from deploysim.adaptive import (
     parse_precisions,
     replicate,
 )
-from deploysim.errors import UsageError
-from deploysim.experiment import run_replications
+from deploysim.experiments.replications import run_replications
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.intervals import Interval, mean_ci
 

@@ -11,8 +11,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from deploysim.cli import main
-from deploysim.design import make_design, parse_sets
-from deploysim.parameter_sweep import sweep
+from deploysim.experiments.design import make_design, parse_sets
+from deploysim.experiments.sweep import sweep
 from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
 from deploysim.stats.intervals import mean_ci
 from deploysim.stats.sensitivity import (

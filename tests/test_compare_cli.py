@@ -13,9 +13,9 @@ import yaml
 from builders import SMALL_TWO_TEAMS
 
 from deploysim import Scenario, load_results
-from deploysim.adaptive import MIN_FIRST_CHECK
 from deploysim.cli import main
-from deploysim.experiment import run_replications
+from deploysim.experiments.precision import MIN_FIRST_CHECK
+from deploysim.experiments.replications import run_replications
 from deploysim.stats.intervals import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from matplotlib.dates import ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from deploysim import Scenario, compare
-from deploysim.comparison import Comparison, ComparisonError
+from deploysim.experiments.comparison import Comparison, ComparisonError
 from deploysim.plots.compare import (
     KEY_MEASURES,
     MEASURE_TITLES,

@@ -20,7 +20,7 @@ pytest.importorskip("distributed")
 from distributed import Client
 
 from deploysim.cli import main
-from deploysim.parameter_sweep import sweep
+from deploysim.experiments.sweep import sweep
 
 SCENARIO = """\
 name: dask test

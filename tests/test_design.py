@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deploysim.design import lhs, make_design, parse_set, parse_sets, sobol
 from deploysim.errors import UsageError
+from deploysim.experiments.design import lhs, make_design, parse_set, parse_sets, sobol
 
 
 def test_lists_ranges_and_units() -> None:

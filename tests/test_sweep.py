@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from deploysim.cli import main
-from deploysim.parameter_sweep import sweep
+from deploysim.experiments.sweep import sweep
 from deploysim.storage import load_results, read_table
 
 SCENARIO = """\
@@ -85,7 +85,7 @@ def test_manifest_records_what_reproduces_the_sweep(scenario_file: Path, tmp_pat
 def test_failing_design_points_and_runs_are_recorded_and_the_rest_completes(
     scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import deploysim.runner
+    import deploysim.experiments.runner
 
     real = deploysim.runner.simulate
 
@@ -94,7 +94,7 @@ def test_failing_design_points_and_runs_are_recorded_and_the_rest_completes(
             raise RuntimeError("engine fault for the test")
         return real(scenario, seed, replication, point, record_events=record_events)
 
-    monkeypatch.setattr(deploysim.runner, "simulate", flaky)
+    monkeypatch.setattr(deploysim.experiments.runner, "simulate", flaky)
     out = tmp_path / "out"
     code = main(["sweep", str(scenario_file), "--set", "teams.0.min_manning.adviser=2,9", "--reps", "3",
                  "--workers", "1", "--out", str(out)])

@@ -1,8 +1,8 @@
 """deploysim: simulate field missions many times and see staffing, coverage, mediation and cost unfold."""
 
 from deploysim._version import __version__
-from deploysim.comparison import compare
-from deploysim.parameter_sweep import sweep
+from deploysim.experiments.comparison import compare
+from deploysim.experiments.sweep import sweep
 from deploysim.results.run import RunResult, simulate
 from deploysim.scenario.load import ScenarioError, load_scenario
 from deploysim.scenario.schema import Scenario

@@ -9,10 +9,16 @@ import argparse
 import re
 from pathlib import Path
 
-from deploysim.adaptive import DEFAULT_MAX_REPS, MIN_FIRST_CHECK, PrecisionTarget, first_check, parse_precisions
 from deploysim.commands.options import positive_int, seed
-from deploysim.comparison import compare
 from deploysim.errors import UsageError
+from deploysim.experiments.comparison import compare
+from deploysim.experiments.precision import (
+    DEFAULT_MAX_REPS,
+    MIN_FIRST_CHECK,
+    PrecisionTarget,
+    first_check,
+    parse_precisions,
+)
 from deploysim.progress import ProgressLine
 
 

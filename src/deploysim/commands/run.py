@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from deploysim.adaptive import replicate
 from deploysim.commands.compare import add_precision_options, precision_settings
 from deploysim.commands.options import positive_int, seed
 from deploysim.errors import UsageError
+from deploysim.experiments.precision import replicate
 from deploysim.progress import ProgressLine
 from deploysim.provenance import stamp
 from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario

@@ -41,11 +41,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from deploysim.design import Design, make_design, parse_sets
 from deploysim.errors import UsageError
-from deploysim.provenance import stamp
-from deploysim.results.measures import MEASURES
-from deploysim.runner import (
+from deploysim.experiments.design import Design, make_design, parse_sets
+from deploysim.experiments.runner import (
     Batch,
     BatchTables,
     _run_row,
@@ -55,6 +53,8 @@ from deploysim.runner import (
     local_executor,
     run_batch,
 )
+from deploysim.provenance import stamp
+from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import ScenarioError, read_scenario_file, validate_scenario
 from deploysim.scenario.paths import check_path, validate_point
 from deploysim.scenario.schema import Scenario

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from deploysim.runner import Batch, BatchTables, batch_size_for, default_workers, execute, local_executor, make_batches
+from deploysim.experiments.runner import (
+    Batch,
+    BatchTables,
+    batch_size_for,
+    default_workers,
+    execute,
+    local_executor,
+    make_batches,
+)
 from deploysim.scenario.schema import Scenario
 from deploysim.storage import TABLES, sort_by_identity, write_part
 

@@ -26,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from deploysim.adaptive import (
+from deploysim.errors import UsageError
+from deploysim.experiments.precision import (
     DEFAULT_MAX_REPS,
     AdaptiveResult,
     PrecisionError,
@@ -35,8 +36,7 @@ from deploysim.adaptive import (
     parse_precisions,
     replicate,
 )
-from deploysim.errors import UsageError
-from deploysim.experiment import Experiment, Progress
+from deploysim.experiments.replications import Experiment, Progress
 from deploysim.provenance import stamp
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import load_scenario
@@ -231,7 +231,7 @@ def compare(
     dict {label: scenario}. ``precision``: targets such as ``["mean_fill=0.01", "foc_day=5%"]`` or
     ``{"mean_fill": 0.01}`` on the paired differences' 95% CI half-widths; then ``reps`` is the
     first batch and replications are added until the targets or ``max_reps`` are reached (see
-    :mod:`deploysim.adaptive` for the procedure and its caveat). ``out``: stream run tables to
+    :mod:`deploysim.experiments.precision` for the procedure and its caveat). ``out``: stream run tables to
     this directory instead of memory (then call ``save(out)`` to add summaries and plots).
 
     Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,

@@ -145,7 +145,7 @@ def local_executor(workers: int | None = None) -> Executor:
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["deploysim.runner"])
+        context.set_forkserver_preload(["deploysim.experiments.runner"])
     return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
 
 

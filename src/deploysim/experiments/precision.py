@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from deploysim.errors import UsageError
-from deploysim.experiment import Experiment, Progress, join_sorted, run_replications
+from deploysim.experiments.replications import Experiment, Progress, join_sorted, run_replications
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.intervals import Interval, mean_ci
