@@ -87,7 +87,7 @@ def test_failing_design_points_and_runs_are_recorded_and_the_rest_completes(
 ) -> None:
     import deploysim.experiments.runner
 
-    real = deploysim.runner.simulate
+    real = deploysim.experiments.runner.simulate
 
     def flaky(scenario, seed, replication, point, record_events):  # type: ignore[no-untyped-def]
         if point == 0 and replication == 1:
