@@ -16,7 +16,7 @@ import pytest
 
 from deploysim.cli import main
 from deploysim.experiments.sweep import sweep
-from deploysim.storage import load_results, read_table
+from deploysim.storage.results import load_results, read_table
 
 SCENARIO = """\
 name: sweep test

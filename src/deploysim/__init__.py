@@ -8,7 +8,7 @@ from deploysim.scenario.load import ScenarioError, load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import variant
 from deploysim.stats.sensitivity import analyze
-from deploysim.storage import ResultsError, StoredResults, load_results
+from deploysim.storage.results import ResultsError, StoredResults, load_results
 
 __all__ = [
     "ResultsError",

@@ -14,7 +14,7 @@ from deploysim._version import __version__
 from deploysim.commands import analyze, compare, run, schema, sweep, validate
 from deploysim.errors import UsageError
 from deploysim.scenario.load import ScenarioError
-from deploysim.storage import ResultsError
+from deploysim.storage.results import ResultsError
 
 COMMANDS = (run, compare, sweep, analyze, validate, schema)
 

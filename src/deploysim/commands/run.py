@@ -14,12 +14,12 @@ from deploysim.commands.options import positive_int, seed
 from deploysim.errors import UsageError
 from deploysim.experiments.precision import replicate
 from deploysim.progress import ProgressLine
-from deploysim.provenance import stamp
 from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
 from deploysim.scenario.paths import apply_overrides, check_path
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.summary import format_summary, summary_table
-from deploysim.storage import MANIFEST, TABLES, StoredResults, load_results, write_manifest
+from deploysim.storage.provenance import stamp
+from deploysim.storage.results import MANIFEST, TABLES, StoredResults, load_results, write_manifest
 
 
 def register(sub: argparse._SubParsersAction) -> None:

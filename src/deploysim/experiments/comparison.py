@@ -37,13 +37,13 @@ from deploysim.experiments.precision import (
     replicate,
 )
 from deploysim.experiments.replications import Experiment, Progress
-from deploysim.provenance import stamp
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.paired import difference_table, replication_differences
 from deploysim.stats.summary import summary_table
-from deploysim.storage import (
+from deploysim.storage.provenance import stamp
+from deploysim.storage.results import (
     MANIFEST,
     TABLES,
     StoredResults,

@@ -44,7 +44,7 @@ from deploysim.results.measures import MEASURES
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.intervals import Interval, mean_ci
 from deploysim.stats.paired import paired_interval
-from deploysim.storage import TABLES, read_table
+from deploysim.storage.results import TABLES, read_table
 
 MIN_FIRST_CHECK = 10
 MIN_STEP_SHARE = 0.1

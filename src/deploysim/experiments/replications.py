@@ -19,7 +19,7 @@ from deploysim.experiments.runner import (
     make_batches,
 )
 from deploysim.scenario.schema import Scenario
-from deploysim.storage import TABLES, sort_by_identity, write_part
+from deploysim.storage.results import TABLES, sort_by_identity, write_part
 
 Progress = Callable[[int, int], None]
 

@@ -53,12 +53,12 @@ from deploysim.experiments.runner import (
     local_executor,
     run_batch,
 )
-from deploysim.provenance import stamp
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.load import ScenarioError, read_scenario_file, validate_scenario
 from deploysim.scenario.paths import check_path, validate_point
 from deploysim.scenario.schema import Scenario
-from deploysim.storage import (
+from deploysim.storage.provenance import stamp
+from deploysim.storage.results import (
     MANIFEST,
     TABLES,
     ResultsError,

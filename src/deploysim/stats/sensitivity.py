@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from deploysim.stats.intervals import mean_ci
-from deploysim.storage import ResultsError, atomic_write_bytes, load_results
+from deploysim.storage.results import ResultsError, atomic_write_bytes, load_results
 
 PARAM = "param:"
 DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "mediation_wait_mean", "total_cost")
