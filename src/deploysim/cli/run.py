@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
-from deploysim.commands.compare import add_precision_options, precision_settings
-from deploysim.commands.options import positive_int, seed
+from deploysim.cli.compare import add_precision_options, precision_settings
+from deploysim.cli.options import positive_int, seed
+from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.precision import replicate
-from deploysim.progress import ProgressLine
 from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
 from deploysim.scenario.paths import apply_overrides, check_path
 from deploysim.scenario.schema import Scenario

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from deploysim._version import __version__
-from deploysim.commands import analyze, compare, run, schema, sweep, validate
+from deploysim.cli import analyze, compare, run, schema, sweep, validate
 from deploysim.errors import UsageError
 from deploysim.scenario.load import ScenarioError
 from deploysim.storage.results import ResultsError

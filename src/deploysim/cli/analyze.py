@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deploysim.commands.options import seed
+from deploysim.cli.options import seed
 from deploysim.stats.sensitivity import DEFAULT_MEASURES, analyze, format_indices
 
 

@@ -9,7 +9,8 @@ import argparse
 import re
 from pathlib import Path
 
-from deploysim.commands.options import positive_int, seed
+from deploysim.cli.options import positive_int, seed
+from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.comparison import compare
 from deploysim.experiments.precision import (
@@ -19,7 +20,6 @@ from deploysim.experiments.precision import (
     first_check,
     parse_precisions,
 )
-from deploysim.progress import ProgressLine
 
 
 def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:

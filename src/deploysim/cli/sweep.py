@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deploysim.commands.options import positive_int, seed
+from deploysim.cli.options import positive_int, seed
+from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.design import DESIGNS
 from deploysim.experiments.runner import default_workers
 from deploysim.experiments.sweep import DAILY_MODES, TableOptions, plan_sweep, report, run_sweep
-from deploysim.progress import ProgressLine
 
 EPILOG = """\
 SPEC is a list a,b,c, a range lo:hi:step (both ends included), or for --design lhs/sobol

@@ -1,1 +1,0 @@
-"""One module per sub-command, each with ``register(subparsers)`` and a handler."""
