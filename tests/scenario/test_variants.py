@@ -8,7 +8,7 @@ import pytest
 
 from deploysim import ScenarioError, load_scenario, variant
 
-PLANNED = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "kyrgyzstan-2010.yaml")
+PLANNED = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "kyrgyzstan-2010.yaml")
 
 
 def test_variant_changes_only_the_named_fields() -> None:

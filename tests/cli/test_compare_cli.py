@@ -18,7 +18,7 @@ from deploysim.experiments.precision import MIN_FIRST_CHECK
 from deploysim.experiments.replications import run_replications
 from deploysim.stats.intervals import mean_ci
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
 
 

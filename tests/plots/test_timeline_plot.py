@@ -18,7 +18,7 @@ import deploysim
 from deploysim.plots import cadet_progress, mandate_timeline, phase_share, phase_shares, save_png
 from deploysim.plots.output import PNG_DPI
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KYRGYZSTAN_REPS = 30
 FYROM_REPS = 10
 

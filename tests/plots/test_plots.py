@@ -21,7 +21,7 @@ from deploysim.plots import coverage_heatmap, save_png, staffing_fan
 from deploysim.plots.output import PNG_DPI
 from deploysim.plots.style import SERIES_COLOURS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
 REPLICATIONS = 20
 

@@ -15,7 +15,7 @@ from deploysim.results.measures import MEASURES
 from deploysim.stats.intervals import Interval
 from deploysim.stats.paired import difference_table, excludes_zero, paired_interval, replication_differences
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
 
 TRIALS = 4000

@@ -13,7 +13,7 @@ import pytest
 
 from deploysim import load_results
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
 VARYING = ["runtime_s"]  # wall-clock time is the only column allowed to differ between identical runs
 

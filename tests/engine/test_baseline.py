@@ -18,7 +18,7 @@ import pandas as pd
 
 from deploysim import load_scenario, simulate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 SCENARIO = DATA / "baseline-150.yaml"
 BASELINE = DATA / "baseline-150.json"
 REPLICATIONS = (0, 1, 2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from deploysim import load_scenario, simulate
 
-LARGE = Path(__file__).resolve().parents[1] / "scenarios" / "large-mission.yaml"
+LARGE = Path(__file__).resolve().parents[2] / "scenarios" / "large-mission.yaml"
 
 
 def test_large_mission_validates_at_full_size() -> None:
