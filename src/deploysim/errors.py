@@ -1,5 +1,53 @@
-"""Errors that are the user's to fix; the CLI prints them as one line and exits with status 2."""
+"""Every error that is the user's to fix, under one base class.
+
+The CLI catches :class:`DeploysimError` and prints it as one line with exit status 2; in a notebook
+the same exceptions carry the same message. Library functions name their parameters (``reps``,
+``design='lhs' needs samples``); the CLI words them as flags where it parses them.
+"""
+
+from __future__ import annotations
 
 
-class UsageError(Exception):
-    """A bad flag or argument, named in the message."""
+class DeploysimError(Exception):
+    """Base of every error deploysim raises for bad input; its message is one line a planner can act on."""
+
+
+class UsageError(DeploysimError):
+    """A bad argument or option, named in the message."""
+
+
+class ScenarioError(DeploysimError):
+    """A problem in a scenario, reported as ``file:line: field.path: message``."""
+
+    def __init__(self, source: str, message: str, path: str = "", line: int | None = None) -> None:
+        self.source = source
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        field = f" {self.path}:" if self.path else ""
+        text = f"{where}:{field} {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line, whatever the file holds
+
+
+class ResultsError(DeploysimError):
+    """A results directory that cannot be read or written as asked; the message names the path."""
+
+
+class SweepError(ResultsError):
+    """A sweep that could not finish (a worker died, the cluster went away); finished tasks are on disk."""
+
+
+class AnalysisError(ResultsError):
+    """Results that cannot be analysed as asked; the message says why, in a planner's terms."""
+
+
+class ComparisonError(UsageError, ValueError):
+    """Scenarios that cannot be compared as asked; a ValueError too, for notebooks."""
+
+
+class PrecisionError(UsageError, ValueError):
+    """A precision request that cannot be honoured: unknown measure, bad half-width, too few max reps."""

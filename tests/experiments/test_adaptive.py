@@ -9,11 +9,10 @@ import pytest
 from builders import SMALL_TWO_TEAMS
 
 from deploysim import compare
-from deploysim.errors import UsageError
+from deploysim.errors import PrecisionError, UsageError
 from deploysim.experiments.precision import (
     MIN_FIRST_CHECK,
     Check,
-    PrecisionError,
     PrecisionTarget,
     next_total,
     parse_precision,

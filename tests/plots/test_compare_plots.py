@@ -13,7 +13,8 @@ from matplotlib.dates import ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from deploysim import Scenario, compare
-from deploysim.experiments.comparison import Comparison, ComparisonError
+from deploysim.errors import ComparisonError
+from deploysim.experiments.comparison import Comparison
 from deploysim.plots.compare import (
     KEY_MEASURES,
     MEASURE_TITLES,

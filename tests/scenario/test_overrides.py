@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from deploysim.scenario.load import ScenarioError, parse_yaml
+from deploysim.errors import ScenarioError
+from deploysim.scenario.load import parse_yaml
 from deploysim.scenario.paths import apply_overrides, check_path, validate_point
 from deploysim.scenario.schema import Scenario
 

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 
 from deploysim._version import __version__
 from deploysim.cli import analyze, compare, run, schema, sweep, validate
-from deploysim.errors import UsageError
-from deploysim.scenario.load import ScenarioError
-from deploysim.storage.results import ResultsError
+from deploysim.errors import DeploysimError, UsageError
 
 COMMANDS = (run, compare, sweep, analyze, validate, schema)
 
@@ -37,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.handler(args) or 0)
-    except (ScenarioError, ResultsError, UsageError) as exc:
+    except DeploysimError as exc:
         print(f"deploysim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deploysim.scenario.load import ScenarioError, load_scenario
+from deploysim.errors import ScenarioError
+from deploysim.scenario.load import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -26,11 +26,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from deploysim.errors import UsageError
+from deploysim.errors import ComparisonError, PrecisionError
 from deploysim.experiments.precision import (
     DEFAULT_MAX_REPS,
     AdaptiveResult,
-    PrecisionError,
     PrecisionTarget,
     first_check,
     parse_precisions,
@@ -59,10 +58,6 @@ if TYPE_CHECKING:
 ScenarioLike = Scenario | str | Path
 DERIVED = ("summary", "differences", "comparison")
 PLOTS = ("staffing.png", "measures.png", "differences.png")
-
-
-class ComparisonError(UsageError, ValueError):
-    """Scenarios that cannot be compared as asked; one line for the CLI, a ValueError in a notebook."""
 
 
 @dataclass

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from deploysim.errors import UsageError
+from deploysim.errors import PrecisionError
 from deploysim.experiments.replications import Experiment, Progress, join_sorted, run_replications
 from deploysim.results.measures import MEASURES
 from deploysim.scenario.schema import Scenario
@@ -51,13 +51,6 @@ MIN_STEP_SHARE = 0.1
 DEFAULT_MAX_REPS = 1000
 
 _SPEC = re.compile(r"^\s*(?P<measure>[^=\s]+)\s*=\s*(?P<value>[^%\s]+)\s*(?P<pct>%?)\s*$")
-
-
-class PrecisionError(UsageError, ValueError):
-    """A precision request that cannot be honoured: unknown measure, bad half-width, too few max reps.
-
-    A UsageError, so the CLI prints it as one line with exit status 2, and a ValueError for notebooks.
-    """
 
 
 @dataclass(frozen=True, slots=True)

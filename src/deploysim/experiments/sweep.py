@@ -41,7 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from deploysim.errors import UsageError
+from deploysim.errors import ResultsError, ScenarioError, SweepError, UsageError
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import (
     Batch,
@@ -54,14 +54,13 @@ from deploysim.experiments.runner import (
     run_batch,
 )
 from deploysim.results.measures import MEASURES
-from deploysim.scenario.load import ScenarioError, read_scenario_file, validate_scenario
+from deploysim.scenario.load import read_scenario_file, validate_scenario
 from deploysim.scenario.paths import check_path, validate_point
 from deploysim.scenario.schema import Scenario
 from deploysim.storage.provenance import stamp
 from deploysim.storage.results import (
     MANIFEST,
     TABLES,
-    ResultsError,
     StoredResults,
     atomic_write_bytes,
     load_results,
@@ -77,10 +76,6 @@ MAX_STORED_INVALID = 100
 DESIGN_FILE = "design.parquet"
 
 Progress = Callable[[int, int], None]
-
-
-class SweepError(ResultsError):
-    """A sweep that could not finish (a worker died, the cluster went away); finished tasks are on disk."""
 
 
 @dataclass(frozen=True)

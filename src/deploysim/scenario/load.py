@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from deploysim.errors import ScenarioError
 from deploysim.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 1_000_000
@@ -29,23 +30,6 @@ MAX_DEPTH = 64  # nesting as written; scenarios need about 5 levels
 
 LineMap = dict[tuple[str, ...], int]
 _PATH_PREFIX = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w-]+)*): (.*)$", re.DOTALL)
-
-
-class ScenarioError(Exception):
-    """A problem in user input, reported as ``file:line: field.path: message``."""
-
-    def __init__(self, source: str, message: str, path: str = "", line: int | None = None) -> None:
-        self.source = source
-        self.path = path
-        self.line = line
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        field = f" {self.path}:" if self.path else ""
-        text = f"{where}:{field} {self.message}"
-        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line, whatever the file holds
 
 
 class _SafeLoader(yaml.SafeLoader):

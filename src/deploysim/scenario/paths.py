@@ -30,7 +30,8 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from deploysim.scenario.load import ScenarioError, validate_scenario
+from deploysim.errors import ScenarioError
+from deploysim.scenario.load import validate_scenario
 from deploysim.scenario.schema import Scenario
 
 SOURCE = "--set"

@@ -30,17 +30,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deploysim.errors import AnalysisError, ResultsError
 from deploysim.stats.intervals import mean_ci
-from deploysim.storage.results import ResultsError, atomic_write_bytes, load_results
+from deploysim.storage.results import atomic_write_bytes, load_results
 
 PARAM = "param:"
 DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "mediation_wait_mean", "total_cost")
 MAX_LEVELS = 10
-
-
-class AnalysisError(ResultsError):
-    """Results that cannot be analysed as asked; the message says why, in a planner's terms (and the
-    CLI prints it as one line, like any ResultsError)."""
 
 
 def parameters(runs: pd.DataFrame) -> list[str]:

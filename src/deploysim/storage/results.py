@@ -20,13 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from deploysim.errors import ResultsError
+
 TABLES = ("runs", "daily", "teams", "events")
 MANIFEST = "manifest.json"
 KEYS = ("scenario", "point", "replication")
-
-
-class ResultsError(Exception):
-    """A results directory that cannot be read; the message names the path."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
