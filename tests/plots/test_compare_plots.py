@@ -16,8 +16,6 @@ from deploysim import Scenario, compare
 from deploysim.errors import ComparisonError
 from deploysim.experiments.comparison import Comparison
 from deploysim.plots.compare import (
-    KEY_MEASURES,
-    MEASURE_TITLES,
     difference_forest,
     mandate_end_days,
     measure_bars,
@@ -25,6 +23,7 @@ from deploysim.plots.compare import (
     scenario_fans,
 )
 from deploysim.plots.output import save_png
+from deploysim.results.measures import KEY_MEASURES, measure_label
 
 SMALL = SMALL_TWO_TEAMS
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -114,7 +113,7 @@ def test_mandate_end_is_the_median_first_inactive_day() -> None:
 def test_measure_bars_have_one_panel_per_measure_with_units_and_ci(comparison: Comparison, tmp_path: Path) -> None:
     fig = comparison.plot_measures()
     rendered(fig, tmp_path / "bars.png")
-    assert [ax.get_title(loc="left") for ax in fig.axes] == [MEASURE_TITLES[m] for m in KEY_MEASURES]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [measure_label(m) for m in KEY_MEASURES]
     by_title = {ax.get_title(loc="left"): ax for ax in fig.axes}
     assert by_title["Total cost"].get_xlabel() == "EUR"
     assert by_title["IOC day (first team operational)"].get_xlabel() == "days from start"

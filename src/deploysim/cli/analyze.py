@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deploysim.cli.options import seed
+from deploysim.results.measures import measure_label
 from deploysim.stats.sensitivity import DEFAULT_MEASURES, analyze, format_indices
 
 
@@ -26,13 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from deploysim.plots.sweep import measure_label  # matplotlib only when a command needs it
-
     report = analyze(args.directory, args.measures, seed=args.seed, plots=not args.no_plots)
     for measure, result in report.measures.items():
         sobol = result.indices["method"].iloc[0] == "sobol"
         method = "Sobol indices" if sobol else "standardised regression coefficients"
-        print(f"\n{measure_label(measure)}: {method}")
+        print(f"\n{measure_label(measure)} ({measure}): {method}")
         print(format_indices(result.indices))
     for note in report.notes:
         print(f"\nnot analysed: {note}")

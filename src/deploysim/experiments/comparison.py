@@ -36,7 +36,7 @@ from deploysim.experiments.precision import (
     replicate,
 )
 from deploysim.experiments.replications import Experiment, Progress
-from deploysim.results.measures import MEASURES
+from deploysim.results.measures import MEASURES, measure_description
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.paired import difference_table, replication_differences
@@ -139,7 +139,7 @@ class Comparison:
         }).drop(columns="baseline")
         table = summary.merge(diffs, on=["scenario", "measure"], how="left")
         table["significant"] = table["significant"].astype("boolean").fillna(False).astype(bool)
-        table["description"] = table["measure"].map(MEASURES)
+        table["description"] = table["measure"].map(measure_description)
         columns = ["measure", "scenario", "mean", "ci_low", "ci_high", "n", "difference", "diff_low", "diff_high",
                    "diff_n", "significant", "description"]
         order = {m: i for i, m in enumerate(MEASURES)}
@@ -397,7 +397,7 @@ def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -
     for measure, name, mean, ci, n, diff, diff_ci in rows:
         if measure != current:
             current = measure
-            lines.append(f"{measure}: {MEASURES.get(str(measure), '')}")
+            lines.append(f"{measure}: {measure_description(str(measure))}")
         name = name if len(name) <= name_w else name[: name_w - 1] + "~"
         lines.append(f"  {name:<{name_w}} {mean:>{widths[0]}} {ci:>{widths[1]}} {n:>{widths[2]}}   "
                      f"{diff:>{widths[3]}} {diff_ci}".rstrip())

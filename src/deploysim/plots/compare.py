@@ -34,55 +34,7 @@ from deploysim.plots.style import (
     set_titles,
     style_axes,
 )
-
-# What a planner looks at first; the other measures are one argument away.
-KEY_MEASURES: tuple[str, ...] = (
-    "ioc_day",
-    "foc_day",
-    "mean_fill",
-    "team_coverage",
-    "mediation_wait_mean",
-    "total_cost",
-    "cost_per_person_month",
-)
-
-MEASURE_TITLES: dict[str, str] = {
-    "ioc_day": "IOC day (first team operational)",
-    "foc_day": "FOC day (full operational capability)",
-    "mean_fill": "Mean fill",
-    "vacancy_rate": "Vacancy rate",
-    "person_days": "Person-days delivered",
-    "person_days_authorised": "Post-days authorised",
-    "team_coverage": "Team coverage",
-    "handover_gap_days": "Handover gap per post",
-    "mediation_wait_mean": "Mean wait for a mediator",
-    "mediation_wait_p90": "90th percentile wait for a mediator",
-    "mediation_cases": "Mediation cases served",
-    "incidents": "Incidents",
-    "total_cost": "Total cost",
-    "cost_per_person_month": "Cost per delivered person-month",
-    "mission_end_day": "Mission end day",
-}
-
-MEASURE_UNITS: dict[str, str] = {
-    "ioc_day": "days from start",
-    "foc_day": "days from start",
-    "mean_fill": "share of posts filled",
-    "vacancy_rate": "share of posts vacant",
-    "person_days": "person-days",
-    "person_days_authorised": "post-days",
-    "team_coverage": "share of team-days operational",
-    "handover_gap_days": "days per post",
-    "mediation_wait_mean": "days",
-    "mediation_wait_p90": "days",
-    "mediation_cases": "cases",
-    "incidents": "incidents",
-    "total_cost": "{currency}",
-    "cost_per_person_month": "{currency} per person-month",
-    "mission_end_day": "days from start",
-}
-
-SHARE_MEASURES = frozenset({"mean_fill", "vacancy_rate", "team_coverage"})
+from deploysim.results.measures import KEY_MEASURES, MEASURES, measure_label, measure_unit
 
 SERIES_UNITS: dict[str, str] = {
     "teams_operational": "teams",
@@ -97,12 +49,9 @@ AUTHORISED_DASH = (0, (5.0, 2.5))
 END_DASH = (0, (2.5, 2.5))
 
 
-def measure_unit(measure: str, currency: str | None = None) -> str:
-    return MEASURE_UNITS.get(measure, "").format(currency=currency or "cost")
-
-
-def measure_title(measure: str) -> str:
-    return MEASURE_TITLES.get(measure, measure.replace("_", " ").capitalize())
+def _is_share(measure: str) -> bool:
+    known = MEASURES.get(measure)
+    return known is not None and known.kind == "share"
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -293,7 +242,7 @@ def _format_value(measure: str, value: float) -> str:
     """A value for a label: percent for shares, three significant figures below 10,000, compact above."""
     if math.isnan(value):
         return "n/a"
-    if measure in SHARE_MEASURES:
+    if _is_share(measure):
         return f"{value:.1%}"
     return f"{value:,.3g}" if abs(value) < 1e4 else _compact(value)
 
@@ -322,7 +271,7 @@ def _panels(n: int, ncols: int, panel_height: float, width: float) -> tuple[Figu
 
 
 def _format_axis(ax: Axes, measure: str) -> None:
-    if measure in SHARE_MEASURES:
+    if _is_share(measure):
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     else:
         ax.xaxis.set_major_formatter(FuncFormatter(_compact))
@@ -366,7 +315,7 @@ def measure_bars(
     n_reps = int(summary["n"].max())
     for ax, measure in zip(axes, chosen, strict=True):
         rows = summary[summary["measure"] == measure].set_index("scenario").reindex(names)
-        ax.set_title(measure_title(measure), loc="left", fontsize=TICK_SIZE + 1, fontweight="bold",
+        ax.set_title(measure_label(measure), loc="left", fontsize=TICK_SIZE + 1, fontweight="bold",
                      color=TEXT_COLOUR)
         ax.set_xlabel(measure_unit(measure, currency))
         ax.set_yticks([])
@@ -428,7 +377,7 @@ def difference_forest(
     n_pairs = int(differences["n"].max()) if "n" in differences.columns else 0
     for ax, measure in zip(axes, chosen, strict=True):
         rows = differences[differences["measure"] == measure].set_index("scenario").reindex(names)
-        ax.set_title(measure_title(measure), loc="left", fontsize=TICK_SIZE + 1, fontweight="bold",
+        ax.set_title(measure_label(measure), loc="left", fontsize=TICK_SIZE + 1, fontweight="bold",
                      color=TEXT_COLOUR)
         ax.set_xlabel(f"difference, {measure_unit(measure, currency)}")
         ax.set_yticks([])

@@ -22,7 +22,6 @@ from deploysim.plots.style import (
     set_titles,
     style_axes,
 )
-from deploysim.results.measures import MEASURES
 
 HEATMAP_CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
 LINE_COLOUR = OKABE_ITO["blue"]
@@ -30,12 +29,6 @@ S1_COLOUR = OKABE_ITO["sky_blue"]
 ST_COLOUR = OKABE_ITO["blue"]
 UP_COLOUR = OKABE_ITO["vermillion"]
 DOWN_COLOUR = OKABE_ITO["blue"]
-
-
-def measure_label(measure: str) -> str:
-    """The planner's words for a measure, with its column name."""
-    text = MEASURES.get(measure)
-    return f"{measure} ({text})" if text else measure
 
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:

@@ -1,4 +1,4 @@
-"""The summary measures planners read, computed from one run's daily arrays.
+"""The summary measures planners read: one registry of what each is, and how one run's are computed.
 
 Means over "mandate days" count only days on which the mandate was active, so a mission that ends
 early is not credited with perfect fill for the days after it closed, nor blamed for them.
@@ -7,6 +7,8 @@ early is not credited with perfect fill for the days after it closed, nor blamed
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -14,27 +16,85 @@ from deploysim.engine.daily import DAILY_COLUMNS
 from deploysim.engine.mission import RawRun
 from deploysim.scenario.durations import DAYS_PER_MONTH
 
-MEASURES: dict[str, str] = {
-    "ioc_day": "first day a team is operational",
-    "foc_day": "first day fill reaches the FOC share with every team operational",
-    "mean_fill": "mean share of authorised posts filled, over mandate days",
-    "vacancy_rate": "mean share of authorised posts vacant, over mandate days",
-    "person_days": "post-days filled (person-days delivered)",
-    "person_days_authorised": "post-days authorised",
-    "team_coverage": "share of team-days operational, over mandate days",
-    "handover_gap_days": "days posts stood empty between holders, per post",
-    "mediation_wait_mean": "mean wait for a mediator, days",
-    "mediation_wait_p90": "90th percentile wait for a mediator, days",
-    "mediation_cases": "mediation requests served",
-    "incidents": "incidents in all units",
-    "total_cost": "cost to the end of the horizon",
-    "cost_per_person_month": "total cost per delivered person-month",
-    "mission_end_day": "day the mission closed after its drawdown (the horizon if it did not)",
-    "extensions_granted": "mandate extensions granted",
-    "consent_day": "day the host State consented (0 if granted from the start)",
-    "expansion_approval_day": "day the first expansion tranche was approved",
-    "cadets_graduated": "cadets graduated by the end of the horizon",
-}
+MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money"]
+"""How a measure is estimated across runs: a *milestone* is the first day something happens (it may
+never come), a *share* is a fraction of time, a *ratio* divides one total by another, a *duration*
+is a length of time in days, a *count* counts things, *money* is an amount in the scenario's currency."""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One summary measure: its column name, what it is, how a planner reads it, and its kind."""
+
+    name: str
+    description: str
+    label: str
+    unit: str
+    kind: MeasureKind
+    key: bool = False  # among what a planner looks at first
+
+    def unit_text(self, currency: str | None = None) -> str:
+        """The unit with the scenario's currency filled in ("EUR per person-month")."""
+        return self.unit.format(currency=currency or "cost")
+
+
+_REGISTRY: tuple[Measure, ...] = (
+    Measure("ioc_day", "first day a team is operational", "IOC day (first team operational)",
+            "days from start", "milestone", key=True),
+    Measure("foc_day", "first day fill reaches the FOC share with every team operational",
+            "FOC day (full operational capability)", "days from start", "milestone", key=True),
+    Measure("mean_fill", "mean share of authorised posts filled, over mandate days", "Mean fill",
+            "share of posts filled", "share", key=True),
+    Measure("vacancy_rate", "mean share of authorised posts vacant, over mandate days", "Vacancy rate",
+            "share of posts vacant", "share"),
+    Measure("person_days", "post-days filled (person-days delivered)", "Person-days delivered", "person-days",
+            "count"),
+    Measure("person_days_authorised", "post-days authorised", "Post-days authorised", "post-days", "count"),
+    Measure("team_coverage", "share of team-days operational, over mandate days", "Team coverage",
+            "share of team-days operational", "share", key=True),
+    Measure("handover_gap_days", "days posts stood empty between holders, per post", "Handover gap per post",
+            "days per post", "ratio"),
+    Measure("mediation_wait_mean", "mean wait for a mediator, days", "Mean wait for a mediator", "days",
+            "duration", key=True),
+    Measure("mediation_wait_p90", "90th percentile wait for a mediator, days",
+            "90th percentile wait for a mediator", "days", "duration"),
+    Measure("mediation_cases", "mediation requests served", "Mediation cases served", "cases", "count"),
+    Measure("incidents", "incidents in all units", "Incidents", "incidents", "count"),
+    Measure("total_cost", "cost to the end of the horizon", "Total cost", "{currency}", "money", key=True),
+    Measure("cost_per_person_month", "total cost per delivered person-month", "Cost per delivered person-month",
+            "{currency} per person-month", "ratio", key=True),
+    Measure("mission_end_day", "day the mission closed after its drawdown (the horizon if it did not)",
+            "Mission end day", "days from start", "milestone"),
+    Measure("extensions_granted", "mandate extensions granted", "Mandate extensions granted", "extensions",
+            "count"),
+    Measure("consent_day", "day the host State consented (0 if granted from the start)", "Host consent day",
+            "days from start", "milestone"),
+    Measure("expansion_approval_day", "day the first expansion tranche was approved", "Expansion approval day",
+            "days from start", "milestone"),
+    Measure("cadets_graduated", "cadets graduated by the end of the horizon", "Cadets graduated", "cadets",
+            "count"),
+)
+
+MEASURES: dict[str, Measure] = {m.name: m for m in _REGISTRY}
+"""Every summary measure by column name, in the order tables and charts list them."""
+
+KEY_MEASURES: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.key)
+
+
+def measure_label(name: str) -> str:
+    """The planner's title of a measure; an unknown column reads as its name in words."""
+    measure = MEASURES.get(name)
+    return measure.label if measure else name.replace("_", " ").capitalize()
+
+
+def measure_unit(name: str, currency: str | None = None) -> str:
+    measure = MEASURES.get(name)
+    return measure.unit_text(currency) if measure else ""
+
+
+def measure_description(name: str) -> str:
+    measure = MEASURES.get(name)
+    return measure.description if measure else ""
 
 COLUMN = {name: i for i, name in enumerate(DAILY_COLUMNS)}
 
