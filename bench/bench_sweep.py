@@ -60,7 +60,8 @@ MEMORY_REPS = 20
 
 
 def _timed_sweep(out: Path, reps: int, **where: object) -> tuple[int, float]:
-    from deploysim.experiments.sweep import TableOptions, plan_sweep, run_sweep
+    from deploysim.experiments.sweep import run_sweep
+    from deploysim.experiments.sweep_plan import TableOptions, plan_sweep
 
     plan = plan_sweep(SCENARIO, THROUGHPUT_SETS, reps=reps, seed=1, tables=TableOptions("none"), batch_size=BATCH_SIZE)
     outcome = run_sweep(plan, out, **where)  # type: ignore[arg-type]

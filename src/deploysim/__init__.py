@@ -1,27 +1,55 @@
-"""deploysim: simulate field missions many times and see staffing, coverage, mediation and cost unfold."""
+"""deploysim: simulate field missions many times and see staffing, coverage, mediation and cost unfold.
+
+The package is layered; each layer imports only from the layers listed before it:
+
+- ``errors``: every error that is the user's to fix (:class:`DeploysimError` and its kinds);
+- ``scenario``: what a planner states: the schema, durations, safe YAML reading, dotted paths, variants;
+- ``storage``: results on disk: atomic files, Parquet run tables, manifests, provenance;
+- ``engine``: one run of one scenario in SimPy;
+- ``results``: one run's tables and the registry of summary measures;
+- ``plots``: charts from tidy tables, each a matplotlib Figure;
+- ``stats``: pure functions over run tables (intervals, paired differences, sensitivity);
+- ``experiments``: many runs: replications, precision, comparisons, designs, sweeps, where runs execute;
+- ``cli``: the ``deploysim`` command, which parses, calls one function of this API and prints.
+
+The public API, one function per command:
+
+- :func:`load_scenario`, :func:`variant`: scenarios from files and in code;
+- :func:`simulate`: one replication (:class:`RunResult`);
+- :func:`run`: replications of one scenario (:class:`Replications`);
+- :func:`compare`: scenarios under common random numbers (:class:`Comparison`);
+- :func:`sweep`, :func:`analyze`: parameter sweeps and which levers matter;
+- :func:`load_results`: any stored output as DataFrames (:class:`StoredResults`).
+"""
 
 from deploysim._version import __version__
-from deploysim.errors import ResultsError, ScenarioError
-from deploysim.experiments.comparison import compare
+from deploysim.errors import DeploysimError, ResultsError, ScenarioError, UsageError
+from deploysim.experiments.analyze import analyze
+from deploysim.experiments.comparison import Comparison, compare
+from deploysim.experiments.replications import Replications, run
 from deploysim.experiments.sweep import sweep
 from deploysim.results.run import RunResult, simulate
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import variant
-from deploysim.stats.sensitivity import analyze
-from deploysim.storage.results import StoredResults, load_results
+from deploysim.storage.directory import StoredResults, load_results
 
 __all__ = [
+    "Comparison",
+    "DeploysimError",
+    "Replications",
     "ResultsError",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "StoredResults",
+    "UsageError",
     "__version__",
     "analyze",
     "compare",
     "load_results",
     "load_scenario",
+    "run",
     "simulate",
     "sweep",
     "variant",

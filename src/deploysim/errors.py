@@ -7,13 +7,38 @@ the same exceptions carry the same message. Library functions name their paramet
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class DeploysimError(Exception):
     """Base of every error deploysim raises for bad input; its message is one line a planner can act on."""
 
 
 class UsageError(DeploysimError):
-    """A bad argument or option, named in the message."""
+    """A bad argument or option, named in the message: by its parameter name in Python, and by its flag
+    (``cli``) when the command line passed it."""
+
+    def __init__(self, message: str, cli: str | None = None) -> None:
+        super().__init__(message)
+        self.cli = cli
+
+    def for_cli(self) -> str:
+        return self.cli or str(self)
+
+
+class OutputError(UsageError):
+    """An output directory that cannot be used as asked.
+
+    The message is a template whose ``{out}``, ``{overwrite}`` and ``{resume}`` name the parameters
+    of the library function (``out``, ``overwrite=True``) and, through :meth:`for_cli`, the flags
+    of the command (``--out``, ``--overwrite``), so that each reader sees the words they type.
+    """
+
+    LIBRARY_WORDS: ClassVar[dict[str, str]] = {"out": "out", "overwrite": "overwrite=True", "resume": "resume=True"}
+    CLI_WORDS: ClassVar[dict[str, str]] = {"out": "--out", "overwrite": "--overwrite", "resume": "--resume"}
+
+    def __init__(self, template: str) -> None:
+        super().__init__(template.format_map(self.LIBRARY_WORDS), cli=template.format_map(self.CLI_WORDS))
 
 
 class ScenarioError(DeploysimError):

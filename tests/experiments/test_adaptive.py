@@ -17,9 +17,8 @@ from deploysim.experiments.precision import (
     next_total,
     parse_precision,
     parse_precisions,
-    replicate,
 )
-from deploysim.experiments.replications import run_replications
+from deploysim.experiments.replications import replicate, run_replications
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.intervals import Interval, mean_ci
 

@@ -12,12 +12,12 @@ from matplotlib.figure import Figure
 
 from deploysim.cli import main
 from deploysim.errors import AnalysisError
+from deploysim.experiments.analyze import analyze
 from deploysim.experiments.design import make_design, parse_sets
 from deploysim.experiments.sweep import sweep
 from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
 from deploysim.stats.intervals import mean_ci
 from deploysim.stats.sensitivity import (
-    analyze,
     by_level,
     heatmap_table,
     point_means,

@@ -97,7 +97,7 @@ def test_cluster_tables_equal_the_local_run(scheduler_address: str, scenario_fil
                  "--samples", "6", "--reps", "3", "--seed", "21", "--batch-size", "4",
                  "--scheduler", scheduler_address, "--out", str(tmp_path / "cluster")])
     assert code == 0
-    from deploysim.storage.results import load_results
+    from deploysim.storage.directory import load_results
 
     cluster = load_results(tmp_path / "cluster")
     assert len(cluster.runs) == 18 and (cluster.runs["status"] == "ok").all()

@@ -16,7 +16,8 @@ import pytest
 
 from deploysim.cli import main
 from deploysim.experiments.sweep import sweep
-from deploysim.storage.results import load_results, read_table
+from deploysim.storage.directory import load_results
+from deploysim.storage.tables import read_table
 
 SCENARIO = """\
 name: sweep test

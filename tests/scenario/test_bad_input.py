@@ -18,7 +18,7 @@ import yaml
 
 from deploysim.cli import main
 from deploysim.scenario.load import MAX_FILE_BYTES
-from deploysim.storage.results import load_results
+from deploysim.storage.directory import load_results
 
 # pydantic's and PyYAML's own wording, which means nothing to a planner.
 JARGON = (

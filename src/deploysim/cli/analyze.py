@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from deploysim.cli.options import seed
+from deploysim.experiments.analyze import analyze
 from deploysim.results.measures import measure_label
-from deploysim.stats.sensitivity import DEFAULT_MEASURES, analyze, format_indices
+from deploysim.results.text import format_indices
+from deploysim.stats.sensitivity import DEFAULT_MEASURES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,7 +1,4 @@
-"""``deploysim compare A.yaml B.yaml [C.yaml ...]``: paired differences from the first scenario, with CIs.
-
-Also home of the ``--precision``/``--max-reps`` options, which ``run`` shares.
-"""
+"""``deploysim compare A.yaml B.yaml [C.yaml ...]``: paired differences from the first scenario, with CIs."""
 
 from __future__ import annotations
 
@@ -9,44 +6,10 @@ import argparse
 import re
 from pathlib import Path
 
-from deploysim.cli.options import positive_int, seed
+from deploysim.cli.options import add_precision_options, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.comparison import compare
-from deploysim.experiments.precision import (
-    DEFAULT_MAX_REPS,
-    MIN_FIRST_CHECK,
-    PrecisionTarget,
-    first_check,
-    parse_precisions,
-)
-
-
-def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:
-    """``--precision`` (repeatable) and ``--max-reps``; ``subject`` says what the half-width applies to."""
-    parser.add_argument(
-        "--precision", action="append", default=None, metavar="MEASURE=HALFWIDTH",
-        help=f"add replications until the 95%% CI half-width of {subject} is at most HALFWIDTH "
-             "(absolute, or relative to |mean| with a trailing %%, e.g. foc_day=5%%); repeat the flag or "
-             f"separate with commas for several measures; --reps is then the first batch (at least {MIN_FIRST_CHECK})",
-    )
-    parser.add_argument(
-        "--max-reps", type=positive_int, default=None,
-        help=f"stop adding replications here even if the precision is not reached (default {DEFAULT_MAX_REPS})",
-    )
-
-
-def precision_settings(args: argparse.Namespace) -> tuple[tuple[PrecisionTarget, ...], int]:
-    """Parsed targets and the replication cap; a cap without targets is a mistake worth saying."""
-    targets = parse_precisions(args.precision)
-    if args.max_reps is not None and not targets:
-        raise UsageError("--max-reps only applies together with --precision")
-    max_reps = args.max_reps if args.max_reps is not None else DEFAULT_MAX_REPS
-    if targets and max_reps < first_check(args.reps):
-        raise UsageError(f"--max-reps {max_reps} is below the {first_check(args.reps)} replications run before "
-                         "the first precision check (the larger of --reps and "
-                         f"{MIN_FIRST_CHECK})")
-    return targets, max_reps
 
 
 def register(sub: argparse._SubParsersAction) -> None:

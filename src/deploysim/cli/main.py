@@ -35,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"deploysim: error: {exc.for_cli()}", file=sys.stderr)
+        return 2
     except DeploysimError as exc:
         print(f"deploysim: error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,17 @@
-"""Argument types shared by sub-commands, each failing with a message that names the flag's value."""
+"""Argument types and options shared by sub-commands, each failing with a message that names the flag's value."""
 
 from __future__ import annotations
 
 import argparse
+
+from deploysim.errors import UsageError
+from deploysim.experiments.precision import (
+    DEFAULT_MAX_REPS,
+    MIN_FIRST_CHECK,
+    PrecisionTarget,
+    check_max_reps,
+    parse_precisions,
+)
 
 
 def _whole_number(text: str, minimum: int, requirement: str) -> int:
@@ -21,3 +30,28 @@ def positive_int(text: str) -> int:
 
 def seed(text: str) -> int:
     return _whole_number(text, 0, "zero or more")
+
+
+def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:
+    """``--precision`` (repeatable) and ``--max-reps``; ``subject`` says what the half-width applies to."""
+    parser.add_argument(
+        "--precision", action="append", default=None, metavar="MEASURE=HALFWIDTH",
+        help=f"add replications until the 95%% CI half-width of {subject} is at most HALFWIDTH "
+             "(absolute, or relative to |mean| with a trailing %%, e.g. foc_day=5%%); repeat the flag or "
+             f"separate with commas for several measures; --reps is then the first batch (at least {MIN_FIRST_CHECK})",
+    )
+    parser.add_argument(
+        "--max-reps", type=positive_int, default=None,
+        help=f"stop adding replications here even if the precision is not reached (default {DEFAULT_MAX_REPS})",
+    )
+
+
+def precision_settings(args: argparse.Namespace) -> tuple[tuple[PrecisionTarget, ...], int]:
+    """Parsed targets and the replication cap; a cap without targets is a mistake worth saying."""
+    targets = parse_precisions(args.precision)
+    if args.max_reps is not None and not targets:
+        raise UsageError("--max-reps only applies together with --precision")
+    max_reps = args.max_reps if args.max_reps is not None else DEFAULT_MAX_REPS
+    if targets:
+        check_max_reps(args.reps, max_reps)
+    return targets, max_reps

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from deploysim.cli.compare import add_precision_options, precision_settings
-from deploysim.cli.options import positive_int, seed
+from deploysim.cli.options import add_precision_options, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
-from deploysim.errors import UsageError
-from deploysim.experiments.precision import replicate
-from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
-from deploysim.scenario.paths import apply_overrides, check_path
-from deploysim.scenario.schema import Scenario
-from deploysim.stats.summary import format_summary, summary_table
-from deploysim.storage.provenance import stamp
-from deploysim.storage.results import MANIFEST, TABLES, StoredResults, load_results, write_manifest
+from deploysim.experiments.replications import run
+from deploysim.results.text import format_summary
+from deploysim.stats.runs import failed_count
+
+
+def parse_changes(sets: list[str]) -> dict:  # MERGE-TEMP
+    import yaml
+
+    from deploysim.errors import UsageError
+    changes = {}
+    for item in sets:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
+        changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
+    return changes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,109 +45,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def prepare_output(out: Path, overwrite: bool) -> None:
-    """Refuse to mix runs in one directory; previous results are only removed when asked."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
-    if (out / MANIFEST).exists():
-        if not overwrite:
-            raise UsageError(f"--out {out}: already holds results; choose another directory or pass --overwrite")
-        for table in TABLES:
-            shutil.rmtree(out / table, ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
-
-
-def write_run_plots(stored: StoredResults, scenario: Scenario, out: Path) -> list[Path]:
-    """The plots a planner reads first; cadet and phase plots only where the scenario has them."""
-    from deploysim.plots import (
-        cadet_progress,
-        coverage_heatmap,
-        mandate_timeline,
-        phase_share,
-        save_png,
-        staffing_fan,
-    )
-
-    name = scenario.name
-    daily = stored.daily
-    paths = [
-        save_png(staffing_fan(daily, title=f"{name}: staffing"), out / "staffing.png"),
-        save_png(coverage_heatmap(stored.teams, title=f"{name}: team coverage"), out / "coverage.png"),
-        save_png(mandate_timeline(daily, stored.events, title=f"{name}: mandate timeline"), out / "timeline.png"),
-    ]
-    if scenario.training_programmes:
-        paths.append(save_png(cadet_progress(daily, title=f"{name}: cadets"), out / "cadets.png"))
-    if scenario.phases:
-        names = [p.name for p in scenario.phases]
-        paths.append(save_png(phase_share(daily, names, title=f"{name}: phases"), out / "phases.png"))
-    return paths
-
-
-def load_with_overrides(file: str, sets: list[str]) -> Scenario:
-    """The scenario file with ``PATH=VALUE`` changes, checked like the file itself.
-
-    VALUE is read as a YAML scalar (``20``, ``0.5``, ``3 w``, ``true``), never evaluated.
-    """
-    if not sets:
-        return load_scenario(file)
-    changes: dict[str, Any] = {}
-    for item in sets:
-        path, sep, text = item.partition("=")
-        if not sep or not path.strip():
-            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
-        try:
-            changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
-        except yaml.YAMLError:
-            raise UsageError(f"--set {item!r}: cannot read the value {text!r}") from None
-    data, _ = read_scenario_file(file)
-    if not isinstance(data, dict):
-        return load_scenario(file)  # reports the file's own problem
-    for path in changes:
-        check_path(data, path)
-    described = ", ".join(f"{p}={v}" for p, v in changes.items())
-    return validate_scenario(apply_overrides(data, changes), f"{file} with --set {described}")
-
-
 def handle(args: argparse.Namespace) -> int:
     targets, max_reps = precision_settings(args)
-    scenario = load_with_overrides(args.file, args.sets)
+    changes = parse_changes(args.sets)
     out: Path = args.out or Path("out") / Path(args.file).stem
-    prepare_output(out, args.overwrite)
-    manifest = stamp(
-        kind="run",
-        scenarios={scenario.name: {"file": str(args.file), "hash": scenario.fingerprint()}},
-        scenario_definitions={scenario.name: scenario.model_dump(mode="json")},
-        root_seed=args.seed,
-        replications=args.reps,
-        overrides=list(args.sets),
-        complete=False,
-    )
-    write_manifest(out, manifest)
-    experiment, adaptive = replicate(
-        {scenario.name: scenario},
-        args.reps,
-        targets,
-        max_reps,
+    result = run(
+        args.file,
+        reps=args.reps,
         seed=args.seed,
         workers=args.workers,
+        precision=[str(t) for t in targets],
+        max_reps=max_reps,
+        changes=changes,
         out=out,
-        keep_in_memory=False,
-        progress=ProgressLine(scenario.name),
+        overwrite=args.overwrite,
+        progress=ProgressLine(Path(args.file).stem),
     )
-    del experiment
-    precision = {"precision": [str(t) for t in targets], "precision_reached": adaptive.reached} if targets else {}
-    write_manifest(out, {**manifest, "replications": adaptive.replications, **precision, "complete": True})
-    stored = load_results(out)
-    table = summary_table(stored.runs)
-    table.to_csv(out / "summary.csv", index=False)
-    failed = int((stored.runs["status"] != "ok").sum())
-    print(f"{scenario.name}: {adaptive.replications} replications, seed {args.seed}")
+    written = result.save(out)
+    print(f"{result.label}: {result.replications} replications, seed {args.seed}")
     if targets:
-        print(adaptive.report())
-    print(format_summary(table))
+        print(result.adaptive.report())
+    print(format_summary(result.summary()))
+    failed = failed_count(result.runs)
     if failed:
         print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
-    for path in write_run_plots(stored, scenario, out):
-        print(f"wrote {path}")
-    print(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets)")
+    for path in written:
+        if path.suffix == ".png":
+            print(f"wrote {path}")
+    print(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets; summary as CSV and Parquet)")
     return 0

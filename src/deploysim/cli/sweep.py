@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TextIO
 
 from deploysim.cli.options import positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.design import DESIGNS
 from deploysim.experiments.runner import default_workers
-from deploysim.experiments.sweep import DAILY_MODES, TableOptions, plan_sweep, report, run_sweep
+from deploysim.experiments.sweep import SweepOutcome, run_sweep
+from deploysim.experiments.sweep_plan import DAILY_MODES, TableOptions, plan_sweep
+from deploysim.stats.runs import failed_count
 
 EPILOG = """\
 SPEC is a list a,b,c, a range lo:hi:step (both ends included), or for --design lhs/sobol
@@ -86,3 +90,31 @@ def handle(args: argparse.Namespace) -> int:
     )
     report(outcome)
     return 0
+
+
+def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
+    """A few lines for the terminal: what ran, what failed, where the tables are."""
+    stream = stream or sys.stdout
+    plan = outcome.plan
+    runs = outcome.results.runs
+    failed = failed_count(runs)
+    print(
+        f"{plan.label}: {plan.design.kind} design, {len(plan.design.points)} points x {plan.replications} "
+        f"replications = {plan.total_runs} runs, seed {plan.root_seed}",
+        file=stream,
+    )
+    if outcome.skipped:
+        print(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
+    print(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
+    if plan.invalid:
+        first_point, first = next(iter(plan.invalid.items()))
+        print(
+            f"{len(plan.invalid)} design point(s) are not valid scenarios and were recorded as errors; "
+            f"point {first_point}: {first.removeprefix('ScenarioError: ')}",
+            file=stream,
+        )
+    if failed:
+        where = outcome.results.path / "runs"
+        print(f"{failed} run(s) have status 'error'; see the 'error' column of {where}", file=stream)
+    print(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
+          f"deploysim analyze {outcome.results.path}", file=stream)

@@ -14,8 +14,6 @@ runs before any simulation, so a mistake costs nothing.
 from __future__ import annotations
 
 import hashlib
-import io
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -23,34 +21,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from deploysim.errors import ComparisonError, PrecisionError
+from deploysim.errors import ComparisonError
 from deploysim.experiments.precision import (
     DEFAULT_MAX_REPS,
     AdaptiveResult,
     PrecisionTarget,
-    first_check,
+    check_max_reps,
     parse_precisions,
-    replicate,
 )
-from deploysim.experiments.replications import Experiment, Progress
+from deploysim.experiments.replications import replicate
+from deploysim.experiments.sink import Progress
 from deploysim.results.measures import MEASURES, measure_description
+from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.paired import difference_table, replication_differences
 from deploysim.stats.summary import summary_table
-from deploysim.storage.provenance import stamp
-from deploysim.storage.results import (
-    MANIFEST,
-    TABLES,
-    StoredResults,
-    atomic_write_bytes,
-    load_results,
-    write_manifest,
-    write_part,
-)
+from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
+from deploysim.storage.files import write_csv, write_parquet
+from deploysim.storage.provenance import manifest
+from deploysim.storage.tables import TABLES, RunTables, write_part
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,6 +49,7 @@ if TYPE_CHECKING:
 ScenarioLike = Scenario | str | Path
 DERIVED = ("summary", "differences", "comparison")
 PLOTS = ("staffing.png", "measures.png", "differences.png")
+OUTPUTS = (*(f"{name}.{ext}" for name in DERIVED for ext in ("csv", "parquet")), *PLOTS)
 
 
 @dataclass
@@ -69,10 +61,9 @@ class Comparison:
     files: dict[str, str | None]
     seed: int
     adaptive: AdaptiveResult
+    tables: RunTables = field(repr=False)
     targets: tuple[PrecisionTarget, ...] = ()
     level: float = 0.95
-    experiment: Experiment | None = field(default=None, repr=False)
-    stored: StoredResults | None = field(default=None, repr=False)
 
     @property
     def baseline(self) -> str:
@@ -82,28 +73,22 @@ class Comparison:
     def replications(self) -> int:
         return self.adaptive.replications
 
-    def _table(self, name: str) -> pd.DataFrame:
-        if self.stored is not None:
-            return self.stored.table(name)
-        assert self.experiment is not None
-        return getattr(self.experiment, name)
-
     @property
     def runs(self) -> pd.DataFrame:
         """One row per (scenario, replication): status, seeds and every summary measure."""
-        return self._table("runs")
+        return self.tables.runs
 
     @property
     def daily(self) -> pd.DataFrame:
-        return self._table("daily")
+        return self.tables.daily
 
     @property
     def teams(self) -> pd.DataFrame:
-        return self._table("teams")
+        return self.tables.teams
 
     @property
     def events(self) -> pd.DataFrame:
-        return self._table("events")
+        return self.tables.events
 
     @property
     def currency(self) -> str | None:
@@ -179,11 +164,11 @@ class Comparison:
         Another directory that already holds results is refused unless ``overwrite``.
         """
         out = Path(directory)
-        same = self.stored is not None and out.resolve() == self.stored.path.resolve()
-        if not same:
-            prepare_directory(out, overwrite)
+        stored = self.tables if isinstance(self.tables, StoredResults) else None
+        if stored is None or out.resolve() != stored.path.resolve():
+            prepare_output(out, overwrite, OUTPUTS)
             for table in TABLES:
-                frame = self._table(table)
+                frame = self.tables.table(table)
                 for i, label in enumerate(self.labels):
                     part = frame[frame["scenario"] == label] if not frame.empty else frame
                     if not part.empty:
@@ -238,23 +223,20 @@ def compare(
     targets = parse_precisions(precision)
     if reps < 1:
         raise ComparisonError(f"reps must be at least 1, got {reps}")
-    if targets and max_reps < first_check(reps):
-        raise PrecisionError(f"max_reps {max_reps} is below the {first_check(reps)} replications run before the "
-                             "first precision check")
+    if targets:
+        check_max_reps(reps, max_reps)
     directory = Path(out) if out is not None else None
     if directory is not None:
-        prepare_directory(directory, overwrite)
+        prepare_output(directory, overwrite, OUTPUTS)
         write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, complete=False))
-    experiment, adaptive = replicate(
+    tables, adaptive = replicate(
         resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
         keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
     )
-    comparison = Comparison(labels, resolved, files, seed, adaptive, targets, level)
-    if directory is None:
-        comparison.experiment = experiment
-    else:
+    comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level)
+    if directory is not None:
         write_manifest(directory, comparison.manifest(complete=True))
-        comparison.stored = load_results(directory)
+        comparison.tables = load_results(directory)
     return comparison
 
 
@@ -296,32 +278,6 @@ def check_start_dates(scenarios: Mapping[str, Scenario]) -> None:
         )
 
 
-def prepare_directory(out: Path, overwrite: bool) -> None:
-    """Never mix two comparisons in one directory; old results go only when asked."""
-    if out.exists() and not out.is_dir():
-        raise ComparisonError(f"{out}: exists and is not a directory")
-    if (out / MANIFEST).exists():
-        if not overwrite:
-            raise ComparisonError(f"{out}: already holds results; choose another directory or overwrite")
-        for table in TABLES:
-            shutil.rmtree(out / table, ignore_errors=True)
-        for name in [*(f"{d}.{ext}" for d in DERIVED for ext in ("csv", "parquet")), *PLOTS, MANIFEST]:
-            (out / name).unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    atomic_write_bytes(path, frame.to_csv(index=False).encode())
-    return path
-
-
-def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
-
-
 def _part_key(index: int, label: str) -> str:
     tag = hashlib.blake2b(label.encode(), digest_size=3).hexdigest()
     return f"compare-{index:02d}-{tag}"
@@ -338,11 +294,8 @@ def _manifest(
     adaptive: AdaptiveResult | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "kind": "compare",
         "baseline": labels[0],
         "scenario_order": list(labels),
-        "scenarios": {label: {"file": files.get(label), "hash": scenarios[label].fingerprint()} for label in labels},
-        "scenario_definitions": {label: scenarios[label].model_dump(mode="json") for label in labels},
         "root_seed": seed,
         "replications": replications,
         "common_random_numbers": True,
@@ -352,55 +305,4 @@ def _manifest(
     if adaptive is not None and targets:
         fields["precision_reached"] = adaptive.reached
         fields["precision_report"] = adaptive.report()
-    return stamp(**fields)
-
-
-def _number(value: float) -> str:
-    if pd.isna(value):
-        return "n/a"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}" if magnitude >= 10 else f"{value:,.3f}"
-
-
-def _interval(low: float, high: float) -> str:
-    return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
-
-
-def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
-    """Plain text for the terminal: per measure, each scenario's mean and CI and its paired difference.
-
-    A difference computed over fewer pairs than the scenario has replications (a measure undefined in
-    some, e.g. FOC never reached) shows its own n.
-    """
-    pct = f"{level:.0%}"
-    rows = []
-    for row in table.itertuples(index=False):
-        mean = "never" if pd.isna(row.mean) else _number(row.mean)
-        if row.scenario == baseline:
-            diff, diff_ci = "(baseline)", ""
-        else:
-            diff = _number(row.difference)
-            diff_ci = _interval(row.diff_low, row.diff_high)
-            if pd.notna(row.diff_n) and row.diff_n < row.n:
-                diff_ci += f" n={int(row.diff_n)}"
-            diff_ci += " *" if row.significant else ""
-        rows.append((row.measure, str(row.scenario), mean, _interval(row.ci_low, row.ci_high), str(row.n), diff,
-                     diff_ci))
-    name_w = min(max([len(r[1]) for r in rows] + [8]), 40)
-    widths = [max([len(r[k]) for r in rows] + [len(h)]) for k, h in
-              ((2, "mean"), (3, pct + " CI"), (4, "n"), (5, "difference"))]
-    lines = [f"{'':<{name_w + 2}} {'mean':>{widths[0]}} {pct + ' CI':^{widths[1]}} {'n':>{widths[2]}}   "
-             f"{'difference':>{widths[3]}} {pct + ' CI of difference'}"]
-    current = None
-    for measure, name, mean, ci, n, diff, diff_ci in rows:
-        if measure != current:
-            current = measure
-            lines.append(f"{measure}: {measure_description(str(measure))}")
-        name = name if len(name) <= name_w else name[: name_w - 1] + "~"
-        lines.append(f"  {name:<{name_w}} {mean:>{widths[0]}} {ci:>{widths[1]}} {n:>{widths[2]}}   "
-                     f"{diff:>{widths[3]}} {diff_ci}".rstrip())
-    lines.append(f"* the paired {pct} CI of the difference from the baseline excludes zero "
-                 f"(common random numbers); baseline: {baseline}")
-    return "\n".join(lines)
+    return manifest("compare", {label: scenarios[label] for label in labels}, files, **fields)

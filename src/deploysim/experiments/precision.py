@@ -1,8 +1,8 @@
 """Adaptive replications: keep adding replications until the intervals a planner asked for are narrow enough.
 
 A planner rarely knows how many replications a question needs; they know how precisely they want the
-answer ("mean fill to within 1 point", "FOC day to within 5%"). :func:`replicate` turns that into a
-sequential procedure:
+answer ("mean fill to within 1 point", "FOC day to within 5%"). This module states the targets and
+checks them; :func:`deploysim.experiments.replications.replicate` runs the sequential procedure:
 
 1. Run ``max(reps, MIN_FIRST_CHECK)`` replications before the first look. Variance estimates from a
    handful of runs are too noisy to stop on (a lucky low variance would end the run at once).
@@ -31,20 +31,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from deploysim.errors import PrecisionError
-from deploysim.experiments.replications import Experiment, Progress, join_sorted, run_replications
 from deploysim.results.measures import MEASURES
-from deploysim.scenario.schema import Scenario
 from deploysim.stats.intervals import Interval, mean_ci
 from deploysim.stats.paired import paired_interval
-from deploysim.storage.results import TABLES, read_table
+from deploysim.stats.runs import ok_runs
 
 MIN_FIRST_CHECK = 10
 MIN_STEP_SHARE = 0.1
@@ -179,7 +175,7 @@ def precision_checks(
     level: float = 0.95,
 ) -> list[Check]:
     """Every target's interval: per scenario means, or (with a baseline) paired differences from it."""
-    ok = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
+    ok = ok_runs(runs)
     checks: list[Check] = []
     for target in targets:
         if baseline is None:
@@ -206,67 +202,14 @@ def next_total(n: int, checks: Sequence[Check], max_reps: int) -> int:
     return min(max_reps, max(n + step, min(projected, 2 * n)))
 
 
-def _merge(parts: list[Experiment]) -> Experiment:
-    return Experiment(*(join_sorted([getattr(part, name) for part in parts]) for name in TABLES))
-
-
 def first_check(reps: int) -> int:
+    """Replications run before the first look: ``reps``, and never fewer than MIN_FIRST_CHECK."""
     return max(reps, MIN_FIRST_CHECK)
 
 
-def replicate(
-    scenarios: dict[str, Scenario],
-    reps: int,
-    targets: Sequence[PrecisionTarget] = (),
-    max_reps: int | None = None,
-    seed: int = 0,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    out: Path | None = None,
-    keep_in_memory: bool = True,
-    progress: Progress | None = None,
-    baseline: str | None = None,
-    level: float = 0.95,
-) -> tuple[Experiment, AdaptiveResult]:
-    """Run ``reps`` replications of every scenario, or with ``targets``, run until they are met.
-
-    ``baseline`` names the scenario whose paired differences the targets apply to (``compare``);
-    without it they apply to every scenario's own mean (``run``). The checks need the runs table:
-    it is kept in memory, or read back from ``out`` when ``keep_in_memory`` is False.
-    """
-    if not targets:
-        experiment = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress)
-        return experiment, AdaptiveResult(reps, True)
-    if out is None and not keep_in_memory:
-        raise ValueError("replicate: adaptive replication needs keep_in_memory=True or an output directory")
-    max_reps = DEFAULT_MAX_REPS if max_reps is None else max_reps
-    n_next = first_check(reps)
-    if max_reps < n_next:
-        raise PrecisionError(
-            f"max-reps {max_reps} is below the {n_next} replications run before the first precision check"
-        )
-    names = list(scenarios)
-    parts: list[Experiment] = []
-    history: list[tuple[int, bool]] = []
-    n = 0
-    while True:
-        batch = list(range(n, n_next))
-        part = run_replications(scenarios, batch, seed, workers, executor, out, keep_in_memory,
-                                _offset_progress(progress, n * len(names), n_next * len(names)))
-        parts.append(part)
-        n = n_next
-        runs = _merge(parts).runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
-        checks = precision_checks(runs, targets, names, baseline, level)
-        reached = all(check.met for check in checks)
-        history.append((n, reached))
-        if reached or n >= max_reps:
-            return _merge(parts), AdaptiveResult(n, reached, checks, history)
-        n_next = next_total(n, checks, max_reps)
-
-
-def _offset_progress(progress: Progress | None, done_before: int, total: int) -> Progress | None:
-    """Report a batch's progress as part of the whole adaptive run."""
-    if progress is None:
-        return None
-    report: Callable[[int, int], None] = progress
-    return lambda done, _total: report(done_before + done, total)
+def check_max_reps(reps: int, max_reps: int) -> None:
+    """The cap must leave room for the first look; the one place this is checked."""
+    if max_reps < first_check(reps):
+        why = f"is below the {first_check(reps)} replications run before the first precision check"
+        raise PrecisionError(f"max_reps {max_reps} {why} (the larger of reps and {MIN_FIRST_CHECK})",
+                             cli=f"--max-reps {max_reps} {why} (the larger of --reps and {MIN_FIRST_CHECK})")

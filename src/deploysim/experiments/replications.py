@@ -1,100 +1,296 @@
-"""Replications of one scenario, gathered in memory or streamed to an output directory."""
+"""Replications of one scenario (or several under common random numbers), and :func:`run`, the
+library function behind ``deploysim run``.
+
+Every replication of every scenario shares its replication seeds, so scenarios run together are
+paired (common random numbers). Replications are numbered 0, 1, 2, ... however they are run, so a
+run that adds replications until a precision is reached holds the same data as a fixed run of that
+size with the same seed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from deploysim.experiments.runner import (
-    Batch,
-    BatchTables,
-    batch_size_for,
-    default_workers,
-    execute,
-    local_executor,
-    make_batches,
+from deploysim.experiments.precision import (
+    DEFAULT_MAX_REPS,
+    AdaptiveResult,
+    PrecisionTarget,
+    check_max_reps,
+    first_check,
+    next_total,
+    parse_precisions,
+    precision_checks,
 )
+from deploysim.experiments.runner import batch_size_for, default_workers, execute, executor_for, make_batches
+from deploysim.experiments.sink import Progress, ResultsSink
+from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
-from deploysim.storage.results import TABLES, sort_by_identity, write_part
+from deploysim.scenario.variants import variant
+from deploysim.stats.summary import summary_table
+from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
+from deploysim.storage.files import write_csv, write_parquet
+from deploysim.storage.provenance import manifest
+from deploysim.storage.tables import TABLES, MemoryTables, RunTables, read_table, write_part
 
-Progress = Callable[[int, int], None]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-
-@dataclass
-class Experiment:
-    """Tables of all replications of one or more scenarios, sorted by run identity."""
-
-    runs: pd.DataFrame
-    daily: pd.DataFrame
-    teams: pd.DataFrame
-    events: pd.DataFrame
-
-
-def join_sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate batches and order them by run identity, so completion order never shows."""
-    frames = [f for f in frames if not f.empty]
-    return sort_by_identity(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
-
-
-class _Collector:
-    """Receives finished batches: writes their parts, keeps them for the caller, reports progress."""
-
-    def __init__(self, out: Path | None, keep_in_memory: bool, total: int, progress: Progress | None) -> None:
-        self.out = out
-        self.keep = keep_in_memory
-        self.total = total
-        self.done = 0
-        self.progress = progress
-        self.frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-
-    def __call__(self, batch: Batch, tables: BatchTables) -> None:
-        if self.out is not None:
-            # runs last: a batch counts as finished (for --resume) only once all its tables are on disk
-            for name in (*[t for t in TABLES if t != "runs"], "runs"):
-                if name in tables:
-                    write_part(self.out, name, batch.key, tables[name])
-        if self.keep:
-            for name, frame in tables.items():
-                self.frames[name].append(frame)
-        self.done += len(batch.replications)
-        if self.progress:
-            self.progress(self.done, self.total)
-
-    def experiment(self) -> Experiment:
-        return Experiment(*(join_sorted(self.frames[name]) for name in TABLES))
+SUMMARY_FILES = ("summary.csv", "summary.parquet")
+PLOT_FILES = ("staffing.png", "coverage.png", "timeline.png", "cadets.png", "phases.png")
 
 
 def run_replications(
-    scenarios: dict[str, Scenario],
-    reps: int | list[int],
+    scenarios: Mapping[str, Scenario],
+    reps: int | Iterable[int],
     seed: int = 0,
     workers: int | None = None,
     executor: Executor | None = None,
     out: Path | None = None,
     keep_in_memory: bool = True,
     progress: Progress | None = None,
-) -> Experiment:
+) -> RunTables:
     """Replicate each scenario with the same replication seeds (common random numbers).
 
-    ``workers=1`` with no executor runs in this process; otherwise a local process pool is
-    used unless an executor (e.g. a Dask client's) is given.
+    ``workers=1`` with no executor runs in this process; otherwise a local process pool is used
+    unless an executor (e.g. a Dask client's) is given. Tables are written to ``out`` as they
+    finish and kept in memory when ``keep_in_memory`` (the returned tables are empty otherwise).
     """
     replications = list(range(reps)) if isinstance(reps, int) else list(reps)
     n_workers = workers or default_workers()
-    batches: list[Batch] = []
+    batches = []
     for label, scenario in scenarios.items():
         size = batch_size_for(scenario, len(replications), n_workers)
         batches += make_batches(scenario, label, replications, seed, size)
-    collector = _Collector(out, keep_in_memory, len(replications) * len(scenarios), progress)
-    if executor is not None:
-        execute(batches, executor, collector)
-    elif n_workers == 1:
-        execute(batches, None, collector)
+    sink = ResultsSink(out, keep_in_memory, len(replications) * len(scenarios), progress=progress)
+    with executor_for(workers, None, executor) as (pool, window):
+        execute(batches, pool, sink, max_in_flight=window)
+    return sink.memory if sink.memory is not None else MemoryTables()
+
+
+def replicate(
+    scenarios: Mapping[str, Scenario],
+    reps: int,
+    targets: Sequence[PrecisionTarget] = (),
+    max_reps: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    out: Path | None = None,
+    keep_in_memory: bool = True,
+    progress: Progress | None = None,
+    baseline: str | None = None,
+    level: float = 0.95,
+) -> tuple[RunTables, AdaptiveResult]:
+    """Run ``reps`` replications of every scenario, or with ``targets``, run until they are met
+    (the procedure and its caveat are in :mod:`deploysim.experiments.precision`).
+
+    ``baseline`` names the scenario whose paired differences the targets apply to (``compare``);
+    without it they apply to every scenario's own mean (``run``). The checks need the runs table:
+    it is kept in memory, or read back from ``out`` when ``keep_in_memory`` is False.
+    """
+    if not targets:
+        tables = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress)
+        return tables, AdaptiveResult(reps, True)
+    if out is None and not keep_in_memory:
+        raise ValueError("replicate: adaptive replication needs keep_in_memory=True or an output directory")
+    max_reps = DEFAULT_MAX_REPS if max_reps is None else max_reps
+    check_max_reps(reps, max_reps)
+    names = list(scenarios)
+    memory = MemoryTables()
+    history: list[tuple[int, bool]] = []
+    n, n_next = 0, first_check(reps)
+    while True:
+        part = run_replications(scenarios, range(n, n_next), seed, workers, executor, out, keep_in_memory,
+                                _offset_progress(progress, n * len(names), n_next * len(names)))
+        memory.add({name: part.table(name) for name in TABLES})
+        n = n_next
+        runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
+        checks = precision_checks(runs, targets, names, baseline, level)
+        reached = all(check.met for check in checks)
+        history.append((n, reached))
+        if reached or n >= max_reps:
+            return memory, AdaptiveResult(n, reached, checks, history)
+        n_next = next_total(n, checks, max_reps)
+
+
+def _offset_progress(progress: Progress | None, done_before: int, total: int) -> Progress | None:
+    """Report a round's progress as part of the whole adaptive run."""
+    if progress is None:
+        return None
+    report: Callable[[int, int], None] = progress
+    return lambda done, _total: report(done_before + done, total)
+
+
+@dataclass
+class Replications:
+    """Replications of one scenario: the run tables, the summary and the charts; the twin of
+    :class:`~deploysim.experiments.comparison.Comparison`."""
+
+    scenario: Scenario
+    file: str | None
+    seed: int
+    adaptive: AdaptiveResult
+    tables: RunTables = field(repr=False)
+    targets: tuple[PrecisionTarget, ...] = ()
+    changes: dict[str, Any] = field(default_factory=dict)
+    level: float = 0.95
+
+    @property
+    def label(self) -> str:
+        return self.scenario.name
+
+    @property
+    def replications(self) -> int:
+        return self.adaptive.replications
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per replication: identity, seeds, status and every summary measure."""
+        return self.tables.runs
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        return self.tables.daily
+
+    @property
+    def teams(self) -> pd.DataFrame:
+        return self.tables.teams
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.tables.events
+
+    def summary(self) -> pd.DataFrame:
+        """Each measure's estimate with its confidence interval over the replications."""
+        return summary_table(self.runs, self.level)
+
+    def plot_staffing(self, title: str | None = None) -> Figure:
+        from deploysim.plots import staffing_fan
+
+        return staffing_fan(self.daily, title=title or f"{self.label}: staffing")
+
+    def plot_coverage(self, title: str | None = None) -> Figure:
+        from deploysim.plots import coverage_heatmap
+
+        return coverage_heatmap(self.teams, title=title or f"{self.label}: team coverage")
+
+    def plot_timeline(self, title: str | None = None) -> Figure:
+        from deploysim.plots import mandate_timeline
+
+        return mandate_timeline(self.daily, self.events, title=title or f"{self.label}: mandate timeline")
+
+    def plots(self) -> dict[str, Figure]:
+        """The charts a planner reads first, by file name; cadets and phases only where the scenario has them."""
+        from deploysim.plots import cadet_progress, phase_share
+
+        figures = {
+            "staffing.png": self.plot_staffing(),
+            "coverage.png": self.plot_coverage(),
+            "timeline.png": self.plot_timeline(),
+        }
+        if self.scenario.training_programmes:
+            figures["cadets.png"] = cadet_progress(self.daily, title=f"{self.label}: cadets")
+        if self.scenario.phases:
+            names = [p.name for p in self.scenario.phases]
+            figures["phases.png"] = phase_share(self.daily, names, title=f"{self.label}: phases")
+        return figures
+
+    def manifest(self, complete: bool = True) -> dict[str, Any]:
+        """Provenance: scenario file and hash, seed, replications, changes, precision, version, commit."""
+        return _manifest(self.scenario, self.file, self.seed, self.adaptive.replications, self.changes,
+                         self.targets, complete, self.adaptive)
+
+    def save(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write run tables (Parquet datasets), the summary (CSV and Parquet), the charts and a manifest.
+
+        Saving into the directory the replications streamed to writes only what is missing. Another
+        directory that already holds results is refused unless ``overwrite``.
+        """
+        from deploysim.plots import save_png
+
+        out = Path(directory)
+        stored = self.tables if isinstance(self.tables, StoredResults) else None
+        if stored is None or out.resolve() != stored.path.resolve():
+            prepare_output(out, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
+            for name in TABLES:
+                frame = self.tables.table(name)
+                if not frame.empty:
+                    write_part(out, name, "run", frame)
+        summary = self.summary()
+        written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet")]
+        written += [save_png(figure, out / name) for name, figure in self.plots().items()]
+        write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
+        return written
+
+
+def _manifest(scenario: Scenario, file: str | None, seed: int, replications: int, changes: Mapping[str, Any],
+              targets: Sequence[PrecisionTarget], complete: bool, adaptive: AdaptiveResult | None = None,
+              ) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "root_seed": seed,
+        "replications": replications,
+        "overrides": [f"{path}={value}" for path, value in changes.items()],
+        "complete": complete,
+    }
+    if targets:
+        fields["precision"] = [str(t) for t in targets]
+        if adaptive is not None:
+            fields["precision_reached"] = adaptive.reached
+    return manifest("run", {scenario.name: scenario}, {scenario.name: file}, **fields)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    reps: int = 100,
+    seed: int = 0,
+    workers: int | None = None,
+    precision: str | Iterable[str] | Mapping[str, float | str] | None = None,
+    max_reps: int = DEFAULT_MAX_REPS,
+    changes: Mapping[str, Any] | None = None,
+    executor: Executor | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    level: float = 0.95,
+) -> Replications:
+    """Replicate one scenario: the Python API of ``deploysim run``.
+
+    ``scenario``: a Scenario or a scenario file path. ``changes``: dotted paths set for this run
+    (``{"recruitment.roster.size": 20}``), checked like the file. ``precision``: targets on the 95%
+    CI half-widths (``["mean_fill=0.01", "foc_day=5%"]`` or ``{"mean_fill": 0.01}``); then ``reps``
+    is the first batch and replications are added until the targets or ``max_reps`` are reached.
+    ``out``: stream the run tables to this directory instead of memory (then ``save(out)`` adds
+    the summary and charts). Runs on a local pool (``workers``; 1 runs here) or any ``executor``.
+    """
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    targets = parse_precisions(precision)
+    if targets:
+        check_max_reps(reps, max_reps)
+    given = dict(changes or {})
+    if isinstance(scenario, Scenario):
+        resolved, file = (variant(scenario, given) if given else scenario), None
     else:
-        with local_executor(n_workers) as pool:
-            execute(batches, pool, collector, max_in_flight=4 * n_workers)
-    return collector.experiment()
+        resolved, file = load_scenario(scenario), str(scenario)  # MERGE-TEMP
+        resolved = variant(resolved, given) if given else resolved  # MERGE-TEMP
+    directory = Path(out) if out is not None else None
+    if directory is not None:
+        prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
+        write_manifest(directory, _manifest(resolved, file, seed, reps, given, targets, complete=False))
+    tables, adaptive = replicate(
+        {resolved.name: resolved}, reps, targets, max_reps, seed=seed, workers=workers, executor=executor,
+        out=directory, keep_in_memory=directory is None, progress=progress, level=level,
+    )
+    result = Replications(resolved, file, seed, adaptive, tables, targets, given, level)
+    if directory is not None:
+        write_manifest(directory, result.manifest(complete=True))
+        result.tables = load_results(directory)
+    return result
+
+

@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -27,11 +28,14 @@ import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
+from deploysim.errors import UsageError
 from deploysim.results.measures import MEASURES
 from deploysim.results.run import simulate
 from deploysim.scenario.schema import Scenario
 
 TARGET_BATCH_SECONDS = 0.5
+SCHEDULER_TIMEOUT_S = 5.0
+IN_FLIGHT_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class Batch:
     keep_events: bool = True
 
     @property
+    def runs(self) -> int:
+        return len(self.replications)
+
+    @property
     def key(self) -> str:
         """Names the batch's part files; unique within an output directory."""
         slug = re.sub(r"[^A-Za-z0-9]+", "-", self.label).strip("-")[:40] or "scenario"
@@ -59,7 +67,8 @@ BatchTables = dict[str, pd.DataFrame]
 Work = TypeVar("Work")
 
 
-def _run_row(batch: Batch, replication: int) -> dict[str, Any]:
+def run_row(batch: Batch, replication: int) -> dict[str, Any]:
+    """The identity columns of one run's row: who it is and the seeds that reproduce it."""
     identity = RunIdentity(batch.root_seed, batch.point, replication)
     sequence = identity.seed_sequence()
     return {
@@ -73,6 +82,19 @@ def _run_row(batch: Batch, replication: int) -> dict[str, Any]:
     }
 
 
+def error_row(batch: Batch, replication: int, error: str, trace: str = "", runtime_s: float = 0.0) -> dict[str, Any]:
+    """A run that failed, or could not start, as data: its identity, the error and undefined measures."""
+    row = run_row(batch, replication)
+    row.update(status="error", error=error, traceback=trace, sim_events=0, runtime_s=runtime_s)
+    row.update({name: float("nan") for name in MEASURES})
+    return row
+
+
+def failed_rows(batch: Batch, error: str) -> pd.DataFrame:
+    """Every replication of a batch that cannot run (say its scenario does not validate) as error rows."""
+    return pd.DataFrame([error_row(batch, replication, error) for replication in batch.replications])
+
+
 def run_batch(batch: Batch) -> BatchTables:
     """Simulate every replication of a batch; runs in a worker, so it must stay importable and pure."""
     rows: list[dict[str, Any]] = []
@@ -81,23 +103,16 @@ def run_batch(batch: Batch) -> BatchTables:
     events: list[pd.DataFrame] = []
     done: list[int] = []
     for replication in batch.replications:
-        row = _run_row(batch, replication)
         started = time.perf_counter()
         try:
             result = simulate(
                 batch.scenario, batch.root_seed, replication, batch.point, record_events=batch.keep_events
             )
         except Exception as exc:  # a failing run is recorded as data and the batch goes on
-            row.update(
-                status="error",
-                error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc(limit=8),
-                sim_events=0,
-                runtime_s=time.perf_counter() - started,
-            )
-            row.update({name: float("nan") for name in MEASURES})
-            rows.append(row)
+            rows.append(error_row(batch, replication, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=8),
+                                  time.perf_counter() - started))
             continue
+        row = run_row(batch, replication)
         row.update(status="ok", error="", traceback="", sim_events=result.sim_events, runtime_s=result.runtime_s)
         row.update(result.summary)
         rows.append(row)
@@ -223,3 +238,53 @@ def execute(
     finally:
         for future in pending:
             future.cancel()
+
+
+def connect(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> Any:
+    """A ``distributed.Client`` for ``address``; an unreachable scheduler is a one-line UsageError."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs dask.distributed: pip install 'deploysim[dask]'") from None
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise UsageError(
+            f"--scheduler {address}: cannot reach a Dask scheduler within {timeout:g} s ({reason}); "
+            "start one with `dask scheduler` and give its tcp://HOST:PORT"
+        ) from None
+
+
+@contextmanager
+def executor_for(
+    workers: int | None = None, scheduler: str | None = None, executor: Executor | None = None
+) -> Iterator[tuple[Executor | None, int]]:
+    """Where runs execute, chosen once for every kind of experiment: (executor, tasks in flight).
+
+    A Dask scheduler address, a given executor, one worker (``None``: run in this process) or a
+    local process pool (the default, one process per core). The window keeps a few tasks per
+    worker in flight, so workers never wait and memory stays flat however large the experiment.
+    What this opens (a pool, a cluster connection) it closes.
+    """
+    if scheduler and (executor is not None or workers):
+        raise UsageError("--scheduler and --workers exclude each other: the cluster decides its workers")
+    if scheduler:
+        client = connect(scheduler)
+        try:
+            threads = max(sum(client.nthreads().values()), 1)
+            yield client.get_executor(pure=False), IN_FLIGHT_PER_WORKER * threads
+        finally:
+            client.close()
+        return
+    n = workers or default_workers()
+    if executor is not None:
+        yield executor, IN_FLIGHT_PER_WORKER * n
+    elif n == 1:
+        yield None, 1
+    else:
+        pool = local_executor(n)
+        try:
+            yield pool, IN_FLIGHT_PER_WORKER * n
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from deploysim.results.measures import MEASURES
 from deploysim.stats.intervals import Interval, mean_ci
+from deploysim.stats.runs import ok_runs
 
 PAIR_KEYS = ("point", "replication")
 
@@ -46,10 +47,6 @@ def excludes_zero(interval: Interval) -> bool:
     return interval.low > 0.0 or interval.high < 0.0
 
 
-def _ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    return runs[runs["status"] == "ok"] if "status" in runs.columns else runs
-
-
 def _check(runs: pd.DataFrame, scenarios: Sequence[str], measures: Sequence[str]) -> None:
     missing = [c for c in ("scenario", *PAIR_KEYS) if c not in runs.columns]
     if missing:
@@ -73,7 +70,7 @@ def replication_differences(runs: pd.DataFrame, baseline: str, others: Sequence[
     is undefined).
     """
     measures = list(measures or MEASURES)
-    ok = _ok_runs(runs)
+    ok = ok_runs(runs)
     others = list(others) if others is not None else [s for s in pd.unique(ok["scenario"]) if s != baseline]
     _check(runs, [baseline, *others], measures)
     base = ok[ok["scenario"] == baseline].set_index(list(PAIR_KEYS))[measures]

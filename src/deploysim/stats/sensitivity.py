@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from deploysim.errors import AnalysisError, ResultsError
+from deploysim.errors import AnalysisError
 from deploysim.stats.intervals import mean_ci
-from deploysim.storage.results import atomic_write_bytes, load_results
+from deploysim.stats.runs import ok_runs
 
 PARAM = "param:"
 DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "mediation_wait_mean", "total_cost")
@@ -49,11 +48,7 @@ def varied(runs: pd.DataFrame) -> list[str]:
     return [p for p in parameters(runs) if runs[PARAM + p].nunique(dropna=True) > 1]
 
 
-def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    return runs[runs["status"] == "ok"] if "status" in runs.columns else runs
-
-
-def _require_measure(runs: pd.DataFrame, measure: str) -> None:
+def require_measure(runs: pd.DataFrame, measure: str) -> None:
     if measure not in runs.columns:
         known = [c for c in runs.columns if pd.api.types.is_float_dtype(runs[c]) and not c.startswith(PARAM)]
         raise AnalysisError(f"no measure {measure!r} in the runs table; measures: {', '.join(known)}")
@@ -69,7 +64,7 @@ def _numeric(series: pd.Series) -> pd.Series | None:
 
 def point_means(runs: pd.DataFrame, measure: str, level: float = 0.95) -> pd.DataFrame:
     """One row per design point: its parameter values, the measure's mean with CI and the runs used."""
-    _require_measure(runs, measure)
+    require_measure(runs, measure)
     params = [PARAM + p for p in parameters(runs)]
     rows = []
     for point, group in runs.groupby("point", sort=True):
@@ -106,7 +101,7 @@ def by_level(runs: pd.DataFrame, parameter: str, measure: str, level: float = 0.
     Sampled designs (LHS, Sobol) give nearly every run its own value, so values are grouped into
     up to ten quantile bins, each reported at the mean value of its runs (``binned`` is True).
     """
-    _require_measure(runs, measure)
+    require_measure(runs, measure)
     column = PARAM + parameter
     if column not in runs.columns:
         raise AnalysisError(f"no parameter {parameter!r}; the sweep set: {', '.join(parameters(runs)) or 'nothing'}")
@@ -135,7 +130,7 @@ def heatmap_table(runs: pd.DataFrame, rows: str, columns: str, measure: str) -> 
 
     Sampled parameters are binned as in :func:`by_level`. Cells no run reached are NaN.
     """
-    _require_measure(runs, measure)
+    require_measure(runs, measure)
     for name in (rows, columns):
         if PARAM + name not in runs.columns:
             raise AnalysisError(f"no parameter {name!r}; the sweep set: {', '.join(parameters(runs)) or 'nothing'}")
@@ -195,7 +190,7 @@ def sobol_indices(
 def regression_indices(runs: pd.DataFrame, measure: str, seed: int = 0, resamples: int = 200) -> pd.DataFrame:
     """Standardised regression coefficients of ``measure`` on the varied numeric parameters, with
     bootstrap 95% CIs; the model's R^2 is in column ``r2``."""
-    _require_measure(runs, measure)
+    require_measure(runs, measure)
     ok = ok_runs(runs)
     names = []
     columns = []
@@ -279,89 +274,3 @@ def analyse_measure(runs: pd.DataFrame, manifest: dict, measure: str, seed: int 
     levels = {p: by_level(runs, p, measure) for p in ranked[:2]}
     heat = heatmap_table(runs, ranked[0], ranked[1], measure) if len(ranked) >= 2 else None
     return MeasureAnalysis(measure, indices, levels, heat)
-
-
-def format_indices(indices: pd.DataFrame) -> str:
-    """Indices as a plain-text table for the terminal."""
-    if indices.empty:
-        return "(no indices)"
-    if indices["method"].iloc[0] == "sobol":
-        lines = [f"{'parameter':<44} {'S1':>7} {'+/-':>6} {'ST':>7} {'+/-':>6}"]
-        for row in indices.itertuples(index=False):
-            lines.append(f"{row.parameter:<44} {row.S1:>7.3f} {row.S1_conf:>6.3f} {row.ST:>7.3f} {row.ST_conf:>6.3f}")
-        return "\n".join(lines)
-    lines = [f"{'parameter':<44} {'SRC':>7} {'95% CI':>17}"]
-    for row in indices.itertuples(index=False):
-        lines.append(f"{row.parameter:<44} {row.SRC:>7.3f} [{row.ci_low:>6.3f}, {row.ci_high:>6.3f}]")
-    lines.append(f"R^2 = {indices['r2'].iloc[0]:.2f} over {int(indices['n'].iloc[0])} runs")
-    return "\n".join(lines)
-
-
-# -- the one function here that touches disk: ``deploysim analyze DIR`` and its Python API -----------
-@dataclass
-class AnalysisReport:
-    """Indices of every analysed measure, the per-point means, notes on what could not be analysed
-    and the files written."""
-
-    indices: pd.DataFrame
-    points: pd.DataFrame
-    measures: dict[str, MeasureAnalysis]
-    notes: list[str]
-    files: list[str]
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text).strip("-")[:60]
-
-
-def analyze(
-    path: str | Path, measures: list[str] | tuple[str, ...] | None = None, seed: int = 0, plots: bool = True
-) -> AnalysisReport:
-    """Analyse a sweep directory: indices (printed by the CLI), CSV tables and PNG charts written
-    into ``path/analysis``. Returns the tables; the charts can be redrawn from them as Figures with
-    :mod:`deploysim.plots.sweep`. Measures that cannot be analysed are listed in ``notes``."""
-    stored = load_results(path)
-    if stored.manifest.get("kind") != "sweep":
-        raise ResultsError(f"{path}: holds results of '{stored.manifest.get('kind')}', not of a sweep")
-    runs = stored.runs
-    if runs.empty:
-        raise ResultsError(f"{path}: no finished runs yet (resume the sweep with --resume)")
-    chosen = list(measures) if measures else [m for m in DEFAULT_MEASURES if m in runs.columns]
-    for measure in chosen:
-        _require_measure(runs, measure)
-    out = Path(path) / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
-    files: list[str] = []
-    analysed: dict[str, MeasureAnalysis] = {}
-    for measure in chosen:
-        try:
-            analysed[measure] = analyse_measure(runs, stored.manifest, measure, seed)
-        except AnalysisError as exc:
-            notes.append(str(exc))
-    indices = pd.concat([a.indices for a in analysed.values()], ignore_index=True) if analysed else pd.DataFrame()
-    points = pd.concat([point_means(runs, m) for m in chosen], ignore_index=True)
-    files += [_write_csv(indices, out / "sensitivity.csv"), _write_csv(points, out / "points.csv")]
-    if plots:
-        files += _write_plots(analysed, out)
-    return AnalysisReport(indices, points, analysed, notes, files)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> str:
-    atomic_write_bytes(path, frame.to_csv(index=False).encode())
-    return str(path)
-
-
-def _write_plots(analysed: dict[str, MeasureAnalysis], out: Path) -> list[str]:
-    from deploysim.plots.output import save_png
-    from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
-
-    files = []
-    for measure, result in analysed.items():
-        files.append(str(save_png(sensitivity_bars(result.indices), out / f"sensitivity-{_slug(measure)}.png")))
-        for parameter, table in result.levels.items():
-            name = f"{_slug(measure)}-by-{_slug(parameter)}.png"
-            files.append(str(save_png(measure_vs_parameter(table), out / name)))
-        if result.heatmap is not None:
-            files.append(str(save_png(parameter_heatmap(result.heatmap), out / f"heatmap-{_slug(measure)}.png")))
-    return files

@@ -1,4 +1,9 @@
-"""Where a result came from: version, commit, seed and scenario hash, stored beside every output."""
+"""Where a result came from: version, commit, seed and scenario hash, stored beside every output.
+
+One manifest format for every command: ``kind`` (run, compare, sweep), ``scenarios`` (label -> file
+and hash), ``scenario_definitions`` (label -> the scenario as validated, so a result can be rerun
+without its file), the root seed, the replications and whatever the command adds.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ import datetime as dt
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deploysim._version import __version__
+
+if TYPE_CHECKING:
+    from deploysim.scenario.schema import Scenario
 
 
 def git_commit() -> str | None:
@@ -34,3 +43,15 @@ def stamp(**fields: Any) -> dict[str, Any]:
         "argv": sys.argv[1:],
         **fields,
     }
+
+
+def manifest(kind: str, scenarios: Mapping[str, Scenario], files: Mapping[str, str | None] | None = None,
+             **fields: Any) -> dict[str, Any]:
+    """The manifest of an experiment over ``scenarios`` (label -> scenario), stamped with provenance."""
+    files = files or {}
+    return stamp(
+        kind=kind,
+        scenarios={label: {"file": files.get(label), "hash": s.fingerprint()} for label, s in scenarios.items()},
+        scenario_definitions={label: s.model_dump(mode="json") for label, s in scenarios.items()},
+        **fields,
+    )

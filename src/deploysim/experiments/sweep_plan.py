@@ -1,0 +1,209 @@
+"""The plan of a sweep: which runs it has and how they are cut into tasks, decided before anything runs.
+
+See :mod:`deploysim.experiments.sweep` for why tasks have a fixed size and how resuming relies on it.
+Every path and spec is checked against the schema and every design point validated here, so a
+mistake costs nothing and an invalid point becomes data rather than a failure halfway through.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deploysim.errors import ScenarioError, UsageError
+from deploysim.experiments.design import Design, make_design, parse_sets
+from deploysim.experiments.runner import Batch, batch_size_for
+from deploysim.scenario.load import read_scenario_file, validate_scenario
+from deploysim.scenario.paths import check_path, validate_point
+from deploysim.scenario.schema import Scenario
+
+DAILY_MODES = ("none", "thin", "full")
+THIN_EVERY = 7
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """Which tables a sweep keeps: runs always; daily series full, thinned or none; teams and events."""
+
+    daily: str = "thin"
+    teams: bool = False
+    events: bool = False
+
+    def __post_init__(self) -> None:
+        if self.daily not in DAILY_MODES:
+            raise UsageError(f"daily {self.daily!r}: choose one of {', '.join(DAILY_MODES)}")
+
+    @property
+    def daily_every(self) -> int:
+        return {"none": 0, "thin": THIN_EVERY, "full": 1}[self.daily]
+
+    def describe(self) -> dict[str, Any]:
+        return {"daily": self.daily, "daily_every": self.daily_every, "teams": self.teams, "events": self.events}
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One design point's share of a task; ``error`` set means the point is invalid and is not run.
+    ``point`` is the design point; ``batch.point`` the point whose seeds are used (0 under CRN)."""
+
+    batch: Batch
+    point: int
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    items: tuple[TaskItem, ...]
+    daily_every: int
+
+    @property
+    def runs(self) -> int:
+        return sum(len(item.batch.replications) for item in self.items)
+
+
+@dataclass
+class SweepPlan:
+    """Everything that decides which runs a sweep has and how they are cut into tasks."""
+
+    source: str
+    data: dict[str, Any]
+    base: Scenario
+    design: Design
+    replications: int
+    root_seed: int
+    batch_size: int
+    tables: TableOptions
+    invalid: dict[int, str] = field(default_factory=dict)
+    crn: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.base.name
+
+    @property
+    def total_runs(self) -> int:
+        return len(self.design.points) * self.replications
+
+    @property
+    def task_count(self) -> int:
+        return math.ceil(self.total_runs / self.batch_size)
+
+    def _span(self, index: int) -> tuple[int, int]:
+        start = index * self.batch_size
+        return start, min(start + self.batch_size, self.total_runs)
+
+    def runs_in(self, index: int) -> int:
+        """Runs in task ``index`` (the last task may be short)."""
+        start, stop = self._span(index)
+        return stop - start
+
+    def key(self, index: int) -> str:
+        start, stop = self._span(index)
+        (p0, r0), (p1, r1) = divmod(start, self.replications), divmod(stop - 1, self.replications)
+        return f"p{p0:06d}r{r0:06d}-p{p1:06d}r{r1:06d}"
+
+    def keys(self) -> list[str]:
+        return [self.key(i) for i in range(self.task_count)]
+
+    def tasks(self, skip: set[str] | None = None) -> Iterator[Task]:
+        """Tasks not in ``skip``, built lazily: scenarios exist only for tasks about to be submitted."""
+        skip = skip or set()
+        keep = (self.tables.daily != "none", self.tables.teams, self.tables.events)
+        cache: tuple[int, Scenario] | None = None
+        for index in range(self.task_count):
+            key = self.key(index)
+            if key in skip:
+                continue
+            start, stop = self._span(index)
+            items: list[TaskItem] = []
+            flat = start
+            while flat < stop:
+                point, first = divmod(flat, self.replications)
+                last = min(self.replications, first + stop - flat)
+                parameters = self.design.overrides(point)
+                error = self.invalid.get(point, "")
+                if error:
+                    scenario = self.base
+                elif cache is not None and cache[0] == point:
+                    scenario = cache[1]
+                else:
+                    scenario = validate_point(self.data, parameters, point)
+                    cache = (point, scenario)
+                seeds = 0 if self.crn else point
+                batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep)
+                items.append(TaskItem(batch, point, error))
+                flat += last - first
+            yield Task(key, tuple(items), self.tables.daily_every)
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for ``--resume`` to continue this sweep rather than start a different one."""
+        return {
+            "scenario_hash": self.base.fingerprint(),
+            "root_seed": self.root_seed,
+            "replications": self.replications,
+            "common_random_numbers": self.crn,
+            "design": {k: v for k, v in self.design.describe().items() if k != "problem"},
+            "design_hash": self.design.fingerprint(),
+            "tables": self.tables.describe(),
+        }
+
+
+def load_base(scenario: Scenario | str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any], Scenario]:
+    """The scenario a sweep starts from: a Scenario, a YAML file, or its data as a mapping."""
+    if isinstance(scenario, Scenario):
+        return scenario.name, scenario.model_dump(mode="json"), scenario
+    if isinstance(scenario, Mapping):
+        data = dict(scenario)
+        source = str(data.get("name", "scenario"))
+        return source, data, validate_scenario(data, source)
+    source = str(scenario)
+    data, lines = read_scenario_file(scenario)
+    base = validate_scenario(data, source, lines)
+    return source, data, base
+
+
+def invalid_points(data: dict[str, Any], design: Design) -> dict[int, str]:
+    """Validate every design point; returns the message of each invalid one (valid ones are dropped)."""
+    invalid: dict[int, str] = {}
+    for point in range(len(design.points)):
+        try:
+            validate_point(data, design.overrides(point), point)
+        except ScenarioError as exc:
+            invalid[point] = f"ScenarioError: {exc}"
+    if invalid and len(invalid) == len(design.points):
+        first = next(iter(invalid.values())).removeprefix("ScenarioError: ")
+        raise ScenarioError("sweep", f"no design point is a valid scenario; the first: {first}")
+    return invalid
+
+
+def plan_sweep(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    sets: Sequence[str] | Mapping[str, str],
+    design: str = "grid",
+    samples: int | None = None,
+    reps: int = 10,
+    seed: int = 0,
+    tables: TableOptions | None = None,
+    batch_size: int | None = None,
+    workers: int = 1,
+    crn: bool = False,
+) -> SweepPlan:
+    """Check paths and specs, build the design and validate every point, all before anything runs."""
+    if reps < 1:
+        raise UsageError(f"reps {reps}: must be at least 1")
+    if batch_size is not None and batch_size < 1:
+        raise UsageError(f"batch_size {batch_size}: must be at least 1")
+    source, data, base = load_base(scenario)
+    factors = parse_sets(dict(sets) if isinstance(sets, Mapping) else list(sets))
+    for factor in factors:
+        check_path(data, factor.path)
+    built = make_design(design, factors, samples, seed)
+    invalid = invalid_points(data, built)
+    tables = tables or TableOptions()
+    total = len(built.points) * reps
+    size = batch_size or batch_size_for(base, total, workers, keep_tables=tables.events)
+    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn)

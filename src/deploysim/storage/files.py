@@ -1,0 +1,76 @@
+"""Writing a file so that it is either whole or absent: the one atomic writer and its file mode.
+
+A killed run or a full disk must never leave a truncated table, manifest or chart where a result
+should be. Every file is written to a temporary name in its target directory and moved into place
+with ``os.replace``, which is atomic on POSIX and Windows when both names share a file system.
+Every output file gets the same permissions, those of an ordinary file under the user's umask, so a
+colleague who can see the charts can also read the tables.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+TEMP_SUFFIX = ".tmp"
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write`` on a temporary file beside ``path`` and rename it into place; return the path.
+
+    Parent directories are created. On any error, including Ctrl-C, the temporary file is removed.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    # os.open with 0o666 lets the umask decide permissions, as for any ordinary file (mkstemp forces 0600).
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    return atomic_write(path, lambda handle: handle.write(data))
+
+
+def write_json(path: str | os.PathLike[str], value: Any) -> Path:
+    return write_bytes(path, json.dumps(value, indent=2, default=str).encode())
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    return write_bytes(path, frame.to_csv(index=False).encode())
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    return buffer.getvalue()
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    return write_bytes(path, parquet_bytes(frame))
+
+
+def remove_temporary_files(directory: Path) -> None:
+    """Leftovers of a killed writer: never read, safe to delete."""
+    if directory.is_dir():
+        for stale in directory.glob(f".*{TEMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
