@@ -19,7 +19,10 @@ The public API, one function per command:
 - :func:`run`: replications of one scenario (:class:`Replications`);
 - :func:`compare`: scenarios under common random numbers (:class:`Comparison`);
 - :func:`sweep`, :func:`analyze`: parameter sweeps and which levers matter;
-- :func:`load_results`: any stored output as DataFrames (:class:`StoredResults`).
+- :func:`load_results`: any stored output as DataFrames (:class:`StoredResults`);
+- :class:`DeploysimError`, the base of every error that is the user's to fix, among them
+  :class:`ScenarioError` (a scenario file or change), :class:`UsageError` (an argument) and
+  :class:`ResultsError` (a results directory).
 """
 
 from deploysim._version import __version__

@@ -30,7 +30,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,6 @@ from deploysim.errors import UsageError
 from deploysim.scenario.durations import parse_quantity
 
 DESIGNS = ("grid", "lhs", "sobol")
-SAMPLED = ("uniform", "int", "choice")
 MAX_POINTS = 1_000_000
 MAX_LEVELS = 100_000
 
@@ -48,6 +47,8 @@ _INTEGER = re.compile(r"^[-+]?\d+$")
 _UNIT = re.compile(r"[A-Za-z]\s*$")
 
 Value = bool | int | float | str
+FactorKind = Literal["list", "range", "uniform", "int", "choice"]
+DesignKind = Literal["grid", "lhs", "sobol"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Factor:
 
     path: str
     spec: str
-    kind: str  # "list", "range", "uniform", "int" or "choice"
+    kind: FactorKind
     values: tuple[Value, ...] = ()
     low: float | None = None
     high: float | None = None
@@ -300,13 +301,14 @@ def grid(factors: tuple[Factor, ...]) -> pd.DataFrame:
     """Every combination of the factors' levels; the last factor varies fastest."""
     for factor in factors:
         if factor.sampled:
-            raise UsageError(
-                f"--set {factor.path}={factor.spec}: {factor.kind}(...) is sampled and needs --design lhs or sobol; "
-                "a grid takes lists a,b,c or ranges lo:hi:step"
-            )
+            what = f"{factor.path}={factor.spec}: {factor.kind}(...) is sampled and needs"
+            rest = "a grid takes lists a,b,c or ranges lo:hi:step"
+            raise UsageError(f"{what} design='lhs' or 'sobol'; {rest}",
+                             cli=f"--set {what} --design lhs or sobol; {rest}")
     total = math.prod(len(f.values) for f in factors)
     if total > MAX_POINTS:
-        raise UsageError(f"the grid has {total:,} points; at most {MAX_POINTS:,}: use --design lhs or fewer levels")
+        why = f"the grid has {total:,} points; at most {MAX_POINTS:,}: use"
+        raise UsageError(f"{why} design='lhs' or fewer levels", cli=f"{why} --design lhs or fewer levels")
     if not factors:
         return _frame({})
     index = np.indices([len(f.values) for f in factors]).reshape(len(factors), -1)
@@ -327,7 +329,9 @@ def _with_constants(factors: tuple[Factor, ...], varied: list[Factor], unit: np.
 def _varied(factors: tuple[Factor, ...], design: str) -> list[Factor]:
     varied = [f for f in factors if not f.constant]
     if not varied:
-        raise UsageError(f"--design {design}: nothing varies; give at least one --set with two or more values")
+        why = "nothing varies; give at least one"
+        raise UsageError(f"design {design!r}: {why} PATH=SPEC with two or more values",
+                         cli=f"--design {design}: {why} --set with two or more values")
     return varied
 
 
@@ -352,7 +356,8 @@ def sobol(factors: tuple[Factor, ...], samples: int, seed: int, second_order: bo
 
     varied = _varied(factors, "sobol")
     if samples < 2 or samples & (samples - 1):
-        raise UsageError(f"--samples {samples}: sobol needs a power of two (e.g. 16, 64, 256) for its convergence")
+        why = "sobol needs a power of two (e.g. 16, 64, 256) for its convergence"
+        raise UsageError(f"samples {samples}: {why}", cli=f"--samples {samples}: {why}")
     unit = salib_sobol.sample(salib_problem(factors), samples, calc_second_order=second_order, seed=seed)
     return _with_constants(factors, varied, unit)
 
@@ -366,26 +371,31 @@ def make_design(
 ) -> Design:
     """The design of a sweep, checking that the specs suit the design."""
     if kind not in DESIGNS:
-        raise UsageError(f"--design {kind}: choose one of {', '.join(DESIGNS)}")
+        raise UsageError(f"design {kind!r}: choose one of {', '.join(DESIGNS)}",
+                         cli=f"--design {kind}: choose one of {', '.join(DESIGNS)}")
     if not factors:
-        raise UsageError("nothing to sweep: give at least one --set PATH=SPEC")
+        raise UsageError("nothing to sweep: give at least one PATH=SPEC in sets",
+                         cli="nothing to sweep: give at least one --set PATH=SPEC")
     if kind == "grid":
         if samples is not None:
             raise UsageError(
-                "--samples applies to --design lhs and sobol; a grid's size is set by its lists and ranges"
+                "samples applies to design='lhs' and 'sobol'; a grid's size is set by its lists and ranges",
+                cli="--samples applies to --design lhs and sobol; a grid's size is set by its lists and ranges",
             )
         return Design(kind, factors, grid(factors), None, seed)
     if samples is None:
-        raise UsageError(f"--design {kind} needs --samples N")
+        raise UsageError(f"design={kind!r} needs samples=N", cli=f"--design {kind} needs --samples N")
     if samples < 1:
-        raise UsageError(f"--samples {samples}: must be at least 1")
+        raise UsageError(f"samples {samples}: must be at least 1", cli=f"--samples {samples}: must be at least 1")
     if kind == "lhs":
         if samples > MAX_POINTS:
-            raise UsageError(f"--samples {samples:,}: at most {MAX_POINTS:,}")
+            why = f"at most {MAX_POINTS:,}"
+            raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
         return Design(kind, factors, lhs(factors, samples, seed), samples, seed)
     varied = _varied(factors, kind)
     total = samples * ((2 if second_order else 1) * len(varied) + 2)
     if total > MAX_POINTS:
-        raise UsageError(f"--samples {samples:,}: {total:,} sobol points; at most {MAX_POINTS:,}")
+        why = f"{total:,} sobol points; at most {MAX_POINTS:,}"
+        raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
     points = sobol(factors, samples, seed, second_order)
     return Design(kind, factors, points, samples, seed, second_order, salib_problem(factors))

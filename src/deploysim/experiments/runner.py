@@ -156,11 +156,13 @@ def local_executor(workers: int | None = None) -> Executor:
     held by one would stay held in the child), so a threaded parent such as a notebook kernel, and
     other platforms, get a forkserver that preloads the runner once.
     """
+    context: multiprocessing.context.BaseContext
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         context = multiprocessing.get_context("fork")
     else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["deploysim.experiments.runner"])
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["deploysim.experiments.runner"])
+        context = server
     return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
 
 
@@ -225,8 +227,9 @@ def execute(
     try:
         while pending or not exhausted:
             while not exhausted and len(pending) < max_in_flight:
-                item = next(source, None)
-                if item is None:
+                try:
+                    item = next(source)
+                except StopIteration:
                     exhausted = True
                     break
                 pending[executor.submit(work, item)] = item

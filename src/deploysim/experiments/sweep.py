@@ -118,35 +118,6 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
 
 def _jsonable(value: Any) -> Any:
     """As the manifest stores it (tuples become lists), so a stored identity compares equal."""
-    import json
-
-    return json.loads(json.dumps(value, default=str))
-
-
-def _first_difference(there: Any, now: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    """The first leaf where two JSON-like values differ, as (dotted path, there, now)."""
-    if isinstance(there, dict) and isinstance(now, dict):
-        for key in list(now) + [k for k in there if k not in now]:
-            found = _first_difference(there.get(key), now.get(key), f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-        return None
-    if isinstance(there, list) and isinstance(now, list) and len(there) == len(now):
-        for i, (a, b) in enumerate(zip(there, now, strict=True)):
-            found = _first_difference(a, b, f"{path}.{i}")
-            if found:
-                return found
-        return None
-    return None if there == now else (path, there, now)
-
-
-def _short(value: Any) -> str:
-    text = str(_jsonable(value))
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _jsonable(value: Any) -> Any:
-    """As the manifest stores it (tuples become lists), so a stored identity compares equal."""
     return json.loads(json.dumps(value, default=str))
 
 

@@ -45,7 +45,10 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    return atomic_write(path, lambda handle: handle.write(data))
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    return atomic_write(path, write)
 
 
 def write_json(path: str | os.PathLike[str], value: Any) -> Path:
