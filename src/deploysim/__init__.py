@@ -14,7 +14,7 @@ The package is layered; each layer imports only from the layers listed before it
 
 The public API, one function per command:
 
-- :func:`load_scenario`, :func:`variant`: scenarios from files and in code;
+- :func:`load_scenario`, :func:`variant`: scenarios (:class:`Scenario`) from files and in code;
 - :func:`simulate`: one replication (:class:`RunResult`);
 - :func:`run`: replications of one scenario (:class:`Replications`);
 - :func:`compare`: scenarios under common random numbers (:class:`Comparison`);
