@@ -30,6 +30,7 @@ import pandas as pd
 from deploysim.engine.streams import RunIdentity
 from deploysim.errors import UsageError
 from deploysim.results.measures import MEASURES
+from deploysim.results.outcomes import FAILED
 from deploysim.results.run import simulate
 from deploysim.scenario.schema import Scenario
 
@@ -87,6 +88,7 @@ def error_row(batch: Batch, replication: int, error: str, trace: str = "", runti
     row = run_row(batch, replication)
     row.update(status="error", error=error, traceback=trace, sim_events=0, runtime_s=runtime_s)
     row.update({name: float("nan") for name in MEASURES})
+    row["outcome"] = FAILED
     return row
 
 
@@ -115,6 +117,7 @@ def run_batch(batch: Batch) -> BatchTables:
         row = run_row(batch, replication)
         row.update(status="ok", error="", traceback="", sim_events=result.sim_events, runtime_s=result.runtime_s)
         row.update(result.summary)
+        row["outcome"] = result.outcome
         rows.append(row)
         if batch.keep_daily:
             daily.append(result.daily)

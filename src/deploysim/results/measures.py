@@ -16,15 +16,21 @@ from deploysim.engine.daily import DAILY_COLUMNS
 from deploysim.engine.mission import RawRun
 from deploysim.scenario.durations import DAYS_PER_MONTH
 
-MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money"]
+MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money", "proportion"]
 """How a measure is estimated across runs: a *milestone* is the first day something happens (it may
-never come), a *share* is a fraction of time, a *ratio* divides one total by another, a *duration*
-is a length of time in days, a *count* counts things, *money* is an amount in the scenario's currency."""
+never come: time-to-event data); a *share* is a fraction of time, pooled over every run's days; a
+*ratio* divides one total by another across runs; a *proportion* is a yes/no outcome; a *duration*,
+*count* or *money* amount is averaged over runs."""
 
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """One summary measure: its column name, what it is, how a planner reads it, and its kind."""
+    """One per-run column: its name, what it is, how a planner reads it, and how runs combine.
+
+    A share or ratio names the per-run totals it divides (``numerator`` / ``denominator``, times
+    ``scale``), so that across runs it is estimated as a ratio of totals rather than a mean of
+    ratios. Columns with ``shown`` False are those totals: kept in the runs table, not summarised.
+    """
 
     name: str
     description: str
@@ -32,6 +38,10 @@ class Measure:
     unit: str
     kind: MeasureKind
     key: bool = False  # among what a planner looks at first
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    shown: bool = True
 
     def unit_text(self, currency: str | None = None) -> str:
         """The unit with the scenario's currency filled in ("EUR per person-month")."""
@@ -39,46 +49,74 @@ class Measure:
 
 
 _REGISTRY: tuple[Measure, ...] = (
-    Measure("ioc_day", "first day a team is operational", "IOC day (first team operational)",
+    Measure("ioc_day", "first day a team is operational", "IOC (first team operational)",
             "days from start", "milestone", key=True),
     Measure("foc_day", "first day fill reaches the FOC share with every team operational",
-            "FOC day (full operational capability)", "days from start", "milestone", key=True),
-    Measure("mean_fill", "mean share of authorised posts filled, over mandate days", "Mean fill",
-            "share of posts filled", "share", key=True),
-    Measure("vacancy_rate", "mean share of authorised posts vacant, over mandate days", "Vacancy rate",
-            "share of posts vacant", "share"),
+            "FOC (full operational capability)", "days from start", "milestone", key=True),
+    Measure("mean_fill", "share of authorised post-days filled, over mandate days", "Fill",
+            "share of post-days filled", "share", key=True, numerator="filled_post_days",
+            denominator="mandate_post_days"),
+    Measure("vacancy_rate", "share of authorised post-days vacant, over mandate days", "Vacancy",
+            "share of post-days vacant", "share", numerator="vacant_post_days", denominator="mandate_post_days"),
     Measure("person_days", "post-days filled (person-days delivered)", "Person-days delivered", "person-days",
             "count"),
     Measure("person_days_authorised", "post-days authorised", "Post-days authorised", "post-days", "count"),
     Measure("team_coverage", "share of team-days operational, over mandate days", "Team coverage",
-            "share of team-days operational", "share", key=True),
+            "share of team-days operational", "share", key=True, numerator="operational_team_days",
+            denominator="active_team_days"),
     Measure("handover_gap_days", "days posts stood empty between holders, per post", "Handover gap per post",
-            "days per post", "ratio"),
-    Measure("mediation_wait_mean", "mean wait for a mediator, days", "Mean wait for a mediator", "days",
-            "duration", key=True),
-    Measure("mediation_wait_p90", "90th percentile wait for a mediator, days",
-            "90th percentile wait for a mediator", "days", "duration"),
+            "days per post", "ratio", numerator="handover_gap_total", denominator="posts"),
+    Measure("mediation_wait_mean", "mean wait for a mediator over every request served", "Wait for a mediator",
+            "days", "ratio", key=True, numerator="mediation_wait_days", denominator="mediation_cases"),
+    Measure("mediation_wait_p90", "90th percentile wait for a mediator within a run, averaged over runs",
+            "90th percentile wait for a mediator (mean per run)", "days", "duration"),
     Measure("mediation_cases", "mediation requests served", "Mediation cases served", "cases", "count"),
     Measure("incidents", "incidents in all units", "Incidents", "incidents", "count"),
     Measure("total_cost", "cost to the end of the horizon", "Total cost", "{currency}", "money", key=True),
     Measure("cost_per_person_month", "total cost per delivered person-month", "Cost per delivered person-month",
-            "{currency} per person-month", "ratio", key=True),
-    Measure("mission_end_day", "day the mission closed after its drawdown (the horizon if it did not)",
-            "Mission end day", "days from start", "milestone"),
+            "{currency} per person-month", "ratio", key=True, numerator="total_cost", denominator="person_days",
+            scale=DAYS_PER_MONTH),
+    Measure("mission_end_day", "day the mission closed after its drawdown", "Mission end", "days from start",
+            "milestone"),
     Measure("extensions_granted", "mandate extensions granted", "Mandate extensions granted", "extensions",
             "count"),
-    Measure("consent_day", "day the host State consented (0 if granted from the start)", "Host consent day",
+    Measure("consent_day", "day the host State consented (0 if granted from the start)", "Host consent",
             "days from start", "milestone"),
-    Measure("expansion_approval_day", "day the first expansion tranche was approved", "Expansion approval day",
+    Measure("expansion_approval_day", "day the first expansion tranche was approved", "Expansion approved",
             "days from start", "milestone"),
     Measure("cadets_graduated", "cadets graduated by the end of the horizon", "Cadets graduated", "cadets",
             "count"),
+    Measure("consent_granted", "the host State consented during the horizon", "Host consent granted",
+            "share of runs", "proportion"),
+    Measure("extended", "the mandate was extended at least once", "Mandate extended", "share of runs",
+            "proportion"),
+    Measure("expanded", "an expansion tranche was approved", "Expansion approved", "share of runs", "proportion"),
+    # per-run totals that shares and ratios divide across runs
+    Measure("filled_post_days", "filled post-days on mandate days", "Filled post-days", "post-days", "count",
+            shown=False),
+    Measure("vacant_post_days", "vacant post-days on mandate days", "Vacant post-days", "post-days", "count",
+            shown=False),
+    Measure("mandate_post_days", "authorised post-days on mandate days", "Mandate post-days", "post-days",
+            "count", shown=False),
+    Measure("operational_team_days", "operational team-days on mandate days", "Operational team-days",
+            "team-days", "count", shown=False),
+    Measure("active_team_days", "team-days of active teams on mandate days", "Active team-days", "team-days",
+            "count", shown=False),
+    Measure("handover_gap_total", "days posts stood empty between holders", "Handover gap days", "post-days",
+            "count", shown=False),
+    Measure("posts", "posts the mission ever had", "Posts", "posts", "count", shown=False),
+    Measure("mediation_wait_days", "total wait of the requests served", "Total mediation wait", "days",
+            "count", shown=False),
+    Measure("observed_days", "days observed: the horizon (a milestone not reached by then is censored)",
+            "Days observed", "days", "count", shown=False),
 )
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _REGISTRY}
 """Every summary measure by column name, in the order tables and charts list them."""
 
 KEY_MEASURES: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.key)
+SHOWN: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.shown)
+"""The measures a summary reports, in order; the others are the totals behind shares and ratios."""
 
 
 def measure_label(name: str) -> str:
@@ -105,6 +143,8 @@ def _first_day(mask: np.ndarray) -> float:
 
 
 def summarise(raw: RawRun) -> dict[str, float]:
+    """Every registered measure of one run. Milestones not reached are NaN: with ``observed_days``
+    they are censored observations, never silently dropped runs."""
     levels = raw.recorder.levels
     state = raw.state
     plan = raw.plan
@@ -117,7 +157,8 @@ def summarise(raw: RawRun) -> dict[str, float]:
     all_up = (teams_up == team_active.sum(axis=1)) & (teams_up > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         fill = np.where(authorised > 0, filled / authorised, np.nan)
-    active_fill = fill[active & (authorised > 0)]
+    staffed = active & (authorised > 0)
+    active_fill = fill[staffed]
     mean_fill = float(active_fill.mean()) if active_fill.size else math.nan
     foc = (fill >= plan.foc_fill_share) & all_up & active
     team_days = team_active[active]
@@ -127,6 +168,10 @@ def summarise(raw: RawRun) -> dict[str, float]:
     person_months = person_days / DAYS_PER_MONTH
     milestones = state.milestones
     consent_day = 0.0 if state.consent_granted_at_start else milestones.get("consent_day", math.nan)
+    expansion_day = float(milestones.get("expansion_approval_day", math.nan))
+    extensions = float(state.counts.get("extensions_granted", 0))
+    mandate_post_days = float(authorised[staffed].sum())
+    filled_post_days = float(filled[staffed].sum())
     return {
         "ioc_day": _first_day((teams_up > 0) & active),
         "foc_day": _first_day(foc),
@@ -142,9 +187,21 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "incidents": float(raw.incidents_by_day.sum()),
         "total_cost": total_cost,
         "cost_per_person_month": total_cost / person_months if person_months > 0 else math.nan,
-        "mission_end_day": state.closed_at if state.closed else float(plan.horizon),
-        "extensions_granted": float(state.counts.get("extensions_granted", 0)),
+        "mission_end_day": state.closed_at if state.closed else math.nan,
+        "extensions_granted": extensions,
         "consent_day": float(consent_day),
-        "expansion_approval_day": float(milestones.get("expansion_approval_day", math.nan)),
+        "expansion_approval_day": expansion_day,
         "cadets_graduated": float(state.cadets_graduated),
+        "consent_granted": float(not math.isnan(consent_day)),
+        "extended": float(extensions > 0),
+        "expanded": float(not math.isnan(expansion_day)),
+        "filled_post_days": filled_post_days,
+        "vacant_post_days": mandate_post_days - filled_post_days,
+        "mandate_post_days": mandate_post_days,
+        "operational_team_days": float(operational[active][team_days].sum()),
+        "active_team_days": float(team_days.sum()),
+        "handover_gap_total": float(state.handover_gap_days),
+        "posts": float(len(state.posts)),
+        "mediation_wait_days": float(waits.sum()),
+        "observed_days": float(plan.horizon),
     }

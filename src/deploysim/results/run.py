@@ -13,6 +13,7 @@ from deploysim.engine.mission import RawRun, run_engine
 from deploysim.engine.state import CONSENT_NAMES
 from deploysim.engine.streams import RunIdentity
 from deploysim.results.measures import summarise
+from deploysim.results.outcomes import outcome_of
 from deploysim.scenario.schema import Scenario
 
 
@@ -23,6 +24,7 @@ class RunResult:
     scenario: str
     identity: RunIdentity
     summary: dict[str, float]
+    outcome: str
     daily: pd.DataFrame
     teams: pd.DataFrame
     events: pd.DataFrame
@@ -103,6 +105,7 @@ def simulate(
         scenario=scenario.name,
         identity=identity,
         summary=summarise(raw),
+        outcome=outcome_of(raw, CONSENT_NAMES),
         daily=daily_table(raw, start),
         teams=team_table(raw, start),
         events=event_table(raw, start),
