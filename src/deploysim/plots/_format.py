@@ -31,12 +31,16 @@ def compact(value: float, _pos: object = None) -> str:
 
 
 def format_value(measure: str, value: float) -> str:
-    """A value for a label: percent for shares, three significant figures below 10,000, compact above."""
+    """A value for a label: percent for shares, three significant figures below 1,000, whole numbers with
+    a thousands separator up to 10,000 (never "9.45e+03"), compact above."""
     if math.isnan(value):
         return "n/a"
     if is_share(measure):
         return f"{value:.1%}"
-    return f"{value:,.3g}" if abs(value) < 1e4 else compact(value)
+    magnitude = abs(value)
+    if magnitude < 999.5:  # .3g would write 999.6 as "1e+03"
+        return f"{value:,.3g}"
+    return f"{value:,.0f}" if magnitude < 1e4 else compact(value)
 
 
 def measure_formatter(measure: str) -> Formatter:
