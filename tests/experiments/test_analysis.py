@@ -117,7 +117,7 @@ def test_plots_are_figures() -> None:
     sobol_bars = sensitivity_bars(sobol_indices(sobol_runs, sobol_design.problem, "y"))
     for figure in (numeric, categorical, heat, bars, sobol_bars):
         assert isinstance(figure, Figure)
-    assert numeric.axes[0].get_xlabel() == "a" and numeric.axes[0].get_ylabel() == "y"
+    assert numeric.axes[0].get_xlabel() == "a" and numeric.axes[0].get_ylabel() == "Y"  # no unit: its label
     assert [t.get_text() for t in categorical.axes[0].get_xticklabels()] == ["x", "y"]
 
 

@@ -15,13 +15,8 @@ from matplotlib.figure import Figure
 from deploysim import Scenario, compare
 from deploysim.errors import ComparisonError
 from deploysim.experiments.comparison import Comparison
-from deploysim.plots.compare import (
-    difference_forest,
-    mandate_end_days,
-    measure_bars,
-    median_mandate_end,
-    scenario_fans,
-)
+from deploysim.plots.compare import mandate_end_days, median_mandate_end, scenario_fans
+from deploysim.plots.measure_panels import difference_forest, measure_bars
 from deploysim.plots.output import save_png
 from deploysim.results.measures import KEY_MEASURES, measure_label
 
@@ -148,11 +143,11 @@ def test_forest_marks_differences_whose_interval_excludes_zero(comparison: Compa
 
 
 def test_plots_name_what_is_missing() -> None:
-    with pytest.raises(ValueError, match="missing column"):
+    with pytest.raises(ValueError, match="missing required column"):
         scenario_fans(pd.DataFrame({"scenario": ["A"], "date": ["2010-07-22"]}), "filled")
     summary = pd.DataFrame({"scenario": ["A"], "measure": ["mean_fill"], "mean": [0.5], "ci_low": [0.4],
                             "ci_high": [0.6], "n": [5]})
     with pytest.raises(ValueError, match="measure\\(s\\) foc_day not in the table"):
         measure_bars(summary, ["foc_day"])
-    with pytest.raises(ValueError, match="missing column"):
+    with pytest.raises(ValueError, match="missing required column"):
         difference_forest(summary)

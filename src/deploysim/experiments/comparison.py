@@ -142,13 +142,13 @@ class Comparison:
 
     def plot_measures(self, measures: Sequence[str] | None = None, title: str | None = None) -> Figure:
         """Each scenario's mean and 95% CI, one panel per measure (key measures by default)."""
-        from deploysim.plots.compare import measure_bars
+        from deploysim.plots.measure_panels import measure_bars
 
         return measure_bars(self.summary(), measures, self.labels, title, self.currency)
 
     def plot_differences(self, measures: Sequence[str] | None = None, title: str | None = None) -> Figure:
         """Forest plot of paired differences from the baseline, zero line and significance marked."""
-        from deploysim.plots.compare import difference_forest
+        from deploysim.plots.measure_panels import difference_forest
 
         return difference_forest(self.differences(), measures, self.labels[1:], title, self.currency)
 

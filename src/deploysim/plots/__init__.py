@@ -2,10 +2,31 @@
 
 Figures are built without pyplot and without touching rcParams, so they are safe in notebooks, worker
 processes and the CLI alike; write them with :func:`save_png`.
+
+Modules, by the question a chart answers:
+
+- :mod:`~deploysim.plots.staffing`: how staffing and team coverage develop in one scenario
+  (:func:`staffing_fan`, :func:`coverage_heatmap`).
+- :mod:`~deploysim.plots.timeline`: when the decisions that make or end the mission fall
+  (:func:`mandate_timeline`).
+- :mod:`~deploysim.plots.programmes`: the cadet pipeline and the mission's phases
+  (:func:`cadet_progress`, :func:`phase_share`).
+- :mod:`~deploysim.plots.compare`: scenarios on one calendar (:func:`scenario_fans`).
+- :mod:`~deploysim.plots.measure_panels`: scenarios' summary measures and paired differences, one
+  panel per measure (:func:`measure_bars`, :func:`difference_forest`).
+- :mod:`~deploysim.plots.sweep`: what a parameter sweep says (:func:`measure_vs_parameter`,
+  :func:`parameter_heatmap`, :func:`sensitivity_bars`).
+- :mod:`~deploysim.plots.style` (house style and colours) and :mod:`~deploysim.plots.output`
+  (:func:`save_png`); the private ``_tables`` and ``_format`` hold the input checks and the measure
+  formatting the chart modules share.
 """
 
+from deploysim.plots._tables import date_quantiles
+from deploysim.plots.compare import scenario_fans
+from deploysim.plots.measure_panels import difference_forest, measure_bars
 from deploysim.plots.output import save_png
-from deploysim.plots.staffing import coverage_heatmap, coverage_share, date_quantiles, staffing_fan
+from deploysim.plots.programmes import cadet_progress, phase_share, phase_shares
+from deploysim.plots.staffing import coverage_heatmap, coverage_share, staffing_fan
 from deploysim.plots.style import (
     OKABE_ITO,
     SERIES_COLOURS,
@@ -15,7 +36,8 @@ from deploysim.plots.style import (
     scenario_colour,
     series_colour,
 )
-from deploysim.plots.timeline import cadet_progress, mandate_timeline, phase_share, phase_shares
+from deploysim.plots.sweep import measure_vs_parameter, parameter_heatmap, sensitivity_bars
+from deploysim.plots.timeline import mandate_timeline
 
 __all__ = [
     "OKABE_ITO",
@@ -24,14 +46,20 @@ __all__ = [
     "coverage_heatmap",
     "coverage_share",
     "date_quantiles",
+    "difference_forest",
     "format_date_axis",
     "mandate_timeline",
+    "measure_bars",
+    "measure_vs_parameter",
     "new_figure",
+    "parameter_heatmap",
     "phase_share",
     "phase_shares",
     "place_legend",
     "save_png",
     "scenario_colour",
+    "scenario_fans",
+    "sensitivity_bars",
     "series_colour",
     "staffing_fan",
 ]

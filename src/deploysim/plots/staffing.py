@@ -7,18 +7,30 @@ day by day, in what share of replications the team met its minimum manning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from deploysim.plots._tables import (
+    FAN_QUANTILES,
+    as_dates,
+    date_quantiles,
+    replication_count,
+    replications_phrase,
+    require_columns,
+    require_flags,
+    require_numeric,
+    scenario_name,
+)
 from deploysim.plots.style import (
     GRID_COLOUR,
     LABEL_SIZE,
@@ -35,70 +47,10 @@ from deploysim.plots.style import (
     style_axes,
 )
 
-# Quantiles drawn by the fan chart: 90% band, 50% band, median.
-FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 BAND_90_ALPHA = 0.13
 BAND_50_ALPHA = 0.30
 POST_SERIES = frozenset({"authorised", "filled", "present", "in_pipeline", "vacant"})
 COVERAGE_LABEL = "share of replications operational"
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    """Fail early with the missing column names, rather than with a KeyError deep inside pandas."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what} table is missing required column(s) {', '.join(map(repr, missing))}; "
-            f"it has {', '.join(map(repr, frame.columns)) or 'no columns'}"
-        )
-    if frame.empty:
-        raise ValueError(f"{what} table has no rows to plot")
-
-
-def _scenario_name(frame: pd.DataFrame, what: str) -> str | None:
-    """The one scenario a frame holds, if it says; quantiles over a mix of scenarios would mean nothing."""
-    if "scenario" not in frame.columns:
-        return None
-    names = pd.unique(frame["scenario"].dropna())
-    if len(names) > 1:
-        raise ValueError(
-            f"{what} table holds {len(names)} scenarios ({', '.join(map(str, names[:4]))}"
-            f"{', ...' if len(names) > 4 else ''}); select one before plotting"
-        )
-    return str(names[0]) if len(names) else None
-
-
-def _replication_count(frame: pd.DataFrame, per: Sequence[str]) -> int:
-    """Replications behind each plotted value: the `replication` column if present, else rows per key."""
-    if "replication" in frame.columns:
-        return int(frame["replication"].nunique())
-    return int(frame.groupby(list(per), observed=True).size().max())
-
-
-def _replications_phrase(n: int) -> str:
-    return "1 replication" if n == 1 else f"{n} replications"
-
-
-def _as_dates(values: pd.Series, what: str) -> pd.Series:
-    try:
-        return pd.to_datetime(values)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} table: column 'date' must hold calendar dates ({exc})") from exc
-
-
-def date_quantiles(
-    daily: pd.DataFrame, series: Sequence[str], quantiles: Sequence[float] = FAN_QUANTILES
-) -> pd.DataFrame:
-    """Quantiles of each series across replications, per date, in one vectorised groupby.
-
-    Returns a frame indexed by date (sorted) with columns (series, quantile).
-    """
-    values = daily[list(series)].astype(float)
-    values.insert(0, "date", _as_dates(daily["date"], "daily"))
-    table = values.groupby("date", sort=True).quantile(list(quantiles))
-    return table.unstack(level=-1)
 
 
 def staffing_fan(
@@ -114,31 +66,16 @@ def staffing_fan(
     series = (series,) if isinstance(series, str) else tuple(series)
     if not series:
         raise ValueError("staffing_fan: give at least one series to plot")
-    _require(daily, ("date", *series), "daily")
-    non_numeric = [s for s in series if not pd.api.types.is_numeric_dtype(daily[s])]
-    if non_numeric:
-        raise ValueError(f"daily table: series {', '.join(map(repr, non_numeric))} must be numeric to plot")
-    scenario = _scenario_name(daily, "daily")
-    n_reps = _replication_count(daily, ["date"])
+    require_columns(daily, ("date", *series), "daily")
+    require_numeric(daily, series, "daily")
+    scenario = scenario_name(daily, "daily")
+    n_reps = replication_count(daily, ["date"])
     table = date_quantiles(daily, series)
     dates = table.index.to_numpy()
 
     fig, ax = new_figure(9.0, 5.2)
     for name in series:
-        colour = series_colour(name)
-        q = {level: table[(name, level)].to_numpy() for level in FAN_QUANTILES}
-        if name != "authorised":  # the target is a decision, not an outcome: its spread only clutters
-            ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=BAND_90_ALPHA, linewidth=0)
-            ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_50_ALPHA, linewidth=0)
-        ax.plot(
-            dates,
-            q[0.5],
-            color=colour,
-            linestyle=series_linestyle(name),
-            linewidth=2.0,
-            label=series_label(name),
-            gid=f"median:{name}",
-        )
+        _draw_fan(ax, dates, table, name)
     if "mandate_active" in daily.columns:
         _mark_mandate_end(ax, daily)
 
@@ -151,8 +88,33 @@ def staffing_fan(
     set_titles(
         ax,
         title if title is not None else f"Staffing{': ' + scenario if scenario else ' over time'}",
-        f"Lines: median across {_replications_phrase(n_reps)}; shading: middle 50% and 90% of replications",
+        f"Lines: median across {replications_phrase(n_reps)}; shading: middle 50% and 90% of replications",
     )
+    _fan_legend(ax, len(series))
+    return fig
+
+
+def _draw_fan(ax: Axes, dates: np.ndarray, table: pd.DataFrame, name: str) -> None:
+    """One series: its 90% and 50% bands under its median line, all in the series' own colour."""
+    colour = series_colour(name)
+    q = {level: table[(name, level)].to_numpy() for level in FAN_QUANTILES}
+    if name != "authorised":  # the target is a decision, not an outcome: its spread only clutters
+        ax.fill_between(dates, q[0.05], q[0.95], color=colour, alpha=BAND_90_ALPHA, linewidth=0)
+        ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_50_ALPHA, linewidth=0)
+    ax.plot(
+        dates,
+        q[0.5],
+        color=colour,
+        linestyle=series_linestyle(name),
+        linewidth=2.0,
+        label=series_label(name),
+        gid=f"median:{name}",
+    )
+
+
+def _fan_legend(ax: Axes, n_series: int) -> None:
+    """Series lines, then one grey swatch per band: the bands mean the same in every colour."""
+    handles: list[Artist]
     handles, labels = ax.get_legend_handles_labels()
     # The 50% band is drawn over the 90% band, so its legend swatch shows the two alphas combined.
     handles += [
@@ -160,13 +122,12 @@ def staffing_fan(
         Patch(facecolor=MUTED_COLOUR, alpha=BAND_90_ALPHA, linewidth=0),
     ]
     labels += ["50% band (25th\u201375th percentile)", "90% band (5th\u201395th percentile)"]
-    place_legend(ax, handles, labels, where="below", ncols=min(max(len(series), 2), 4))
-    return fig
+    place_legend(ax, handles, labels, where="below", ncols=min(max(n_series, 2), 4))
 
 
 def _mark_mandate_end(ax: Axes, daily: pd.DataFrame) -> None:
     """Dotted line where the mandate has ended in most replications: it explains the drop to zero."""
-    active = daily.assign(date=_as_dates(daily["date"], "daily")).groupby("date", sort=True)["mandate_active"]
+    active = daily.assign(date=as_dates(daily["date"], "daily")).groupby("date", sort=True)["mandate_active"]
     share_active = active.mean().astype(float)
     was_active = share_active.cummax() >= 0.5
     ended = share_active.index[was_active & (share_active < 0.5)]
@@ -200,7 +161,7 @@ def coverage_share(teams: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "team": teams["team"],
-            "date": _as_dates(teams["date"], "teams"),
+            "date": as_dates(teams["date"], "teams"),
             "operational": teams["operational"].astype(float),
         }
     )
@@ -225,12 +186,10 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
     ``teams`` is one scenario's team table, with or without a ``replication`` column. Raises ValueError
     if a needed column is missing or ``operational`` is not a 0/1 flag.
     """
-    _require(teams, ("date", "team", "operational"), "teams")
-    flags = pd.to_numeric(teams["operational"], errors="coerce")
-    if not flags.dropna().isin([0, 1]).all() or flags.isna().any():
-        raise ValueError("teams table: column 'operational' must be a boolean (or 0/1) flag")
-    scenario = _scenario_name(teams, "teams")
-    n_reps = _replication_count(teams, ["team", "date"])
+    require_columns(teams, ("date", "team", "operational"), "teams")
+    require_flags(teams, ("operational",), "teams")
+    scenario = scenario_name(teams, "teams")
+    n_reps = replication_count(teams, ["team", "date"])
     share = coverage_share(teams)
     dates = share.columns.to_numpy(dtype="datetime64[ns]")
     values = np.ma.masked_invalid(share.to_numpy(dtype=float))
@@ -241,8 +200,9 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     cmap = _share_cmap()
+    edges = _cell_edges(dates)
     mesh = ax.pcolormesh(
-        _cell_edges(dates),
+        edges,
         np.arange(n_teams + 1) - 0.5,
         values,
         cmap=cmap,
@@ -251,9 +211,8 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
         shading="flat",
         rasterized=True,
     )
-    ax.hlines(
-        np.arange(n_teams - 1) + 0.5, *mdates.date2num(_cell_edges(dates)[[0, -1]]), colors="white", linewidth=1.5
-    )
+    start, end = mdates.date2num(edges[[0, -1]])
+    ax.hlines(np.arange(n_teams - 1) + 0.5, start, end, colors="white", linewidth=1.5)
     ax.set_ylim(n_teams - 0.5, -0.5)
     ax.set_yticks(np.arange(n_teams), labels=[str(t) for t in share.index])
     ax.tick_params(axis="y", length=0)
@@ -274,7 +233,7 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
     set_titles(
         ax,
         title if title is not None else f"Team coverage{': ' + scenario if scenario else ''}",
-        f"Share of {_replications_phrase(n_reps)} in which each team met its minimum manning, by day",
+        f"Share of {replications_phrase(n_reps)} in which each team met its minimum manning, by day",
     )
     return fig
 

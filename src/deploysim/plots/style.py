@@ -116,8 +116,8 @@ def style_axes(ax: Axes, grid: bool = True) -> None:
         # Set the axis lines slightly apart so a series lying on zero stays visible above the spine.
         ax.spines[side].set_position(("outward", 4))
     ax.tick_params(labelsize=TICK_SIZE, colors=MUTED_COLOUR, labelcolor=TEXT_COLOUR, length=3)
-    ax.xaxis.label.set_size(LABEL_SIZE)
-    ax.yaxis.label.set_size(LABEL_SIZE)
+    ax.xaxis.label.set_fontsize(LABEL_SIZE)
+    ax.yaxis.label.set_fontsize(LABEL_SIZE)
     ax.xaxis.label.set_color(TEXT_COLOUR)
     ax.yaxis.label.set_color(TEXT_COLOUR)
     ax.set_axisbelow(True)
@@ -174,7 +174,7 @@ def format_date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(_DatedConciseFormatter(locator))
-    ax.xaxis.get_offset_text().set_size(TICK_SIZE)
+    ax.xaxis.get_offset_text().set_fontsize(TICK_SIZE)
 
 
 def _row_major(items: list, ncols: int) -> list:
@@ -184,7 +184,7 @@ def _row_major(items: list, ncols: int) -> list:
 
 def place_legend(
     ax: Axes,
-    handles: Sequence[Artist] | None = None,
+    handles: Sequence[Artist | tuple[Artist, ...]] | None = None,
     labels: Sequence[str] | None = None,
     where: str = "below",
     ncols: int | None = None,
@@ -193,7 +193,8 @@ def place_legend(
 
     ``where="below"`` puts it in rows under the x axis as a figure legend (constrained layout reserves the
     room, so it never overlaps tick labels), the safe default for dense time series; ``where="best"`` keeps
-    it inside the axes with a translucent frame, for sparse charts.
+    it inside the axes with a translucent frame, for sparse charts. A tuple of artists is drawn as one
+    overlaid key, e.g. a band's swatch with its edge line.
     """
     if handles is None or labels is None:
         found_handles, found_labels = ax.get_legend_handles_labels()

@@ -1,7 +1,10 @@
 """Sweep charts: a measure against one parameter, a heatmap over two, and sensitivity bars.
 
 They take the tables of :mod:`deploysim.stats.sensitivity` (so what is drawn is what is written to CSV) and
-return Figures built without pyplot, in the house style of :mod:`deploysim.plots.style`.
+return Figures built without pyplot, in the house style of :mod:`deploysim.plots.style`. Measures are
+named as planners read them, with their units, from the registry in :mod:`deploysim.results.measures`;
+parameters keep the dotted names the sweep was given (``recruitment.roster.size``), since that is what
+the planner typed and will type again to change them.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from deploysim.plots._format import axis_label, format_value, measure_formatter
+from deploysim.plots._tables import require_columns
 from deploysim.plots.style import (
     GRID_COLOUR,
     LABEL_SIZE,
@@ -22,6 +28,7 @@ from deploysim.plots.style import (
     set_titles,
     style_axes,
 )
+from deploysim.results.measures import measure_label
 
 HEATMAP_CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
 LINE_COLOUR = OKABE_ITO["blue"]
@@ -29,22 +36,17 @@ S1_COLOUR = OKABE_ITO["sky_blue"]
 ST_COLOUR = OKABE_ITO["blue"]
 UP_COLOUR = OKABE_ITO["vermillion"]
 DOWN_COLOUR = OKABE_ITO["blue"]
-
-
-def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what} table is missing column(s) {', '.join(missing)}")
-    if table.empty:
-        raise ValueError(f"{what} table has no rows to plot")
+WIDTH = 7.5  # inches, of the level and heatmap charts
+# Characters of a bold title that fit in one inch of figure width, with room for the axis labels.
+TITLE_CHARS_PER_INCH = 8.0
 
 
 def measure_vs_parameter(levels: pd.DataFrame, title: str | None = None) -> Figure:
     """Mean of a measure at each level of one parameter with its 95% CI as a band (numeric levels)
     or error bars (categories); ``levels`` is :func:`deploysim.analysis.by_level` output."""
-    _require(levels, ("parameter", "level", "measure", "mean", "ci_low", "ci_high", "n"), "by-level")
+    require_columns(levels, ("parameter", "level", "measure", "mean", "ci_low", "ci_high", "n"), "by-level")
     parameter, measure = str(levels["parameter"].iloc[0]), str(levels["measure"].iloc[0])
-    fig, ax = new_figure(7.5, 4.6)
+    fig, ax = new_figure(WIDTH, 4.6)
     mean = levels["mean"].to_numpy(dtype=float)
     low = levels["ci_low"].to_numpy(dtype=float)
     high = levels["ci_high"].to_numpy(dtype=float)
@@ -53,6 +55,8 @@ def measure_vs_parameter(levels: pd.DataFrame, title: str | None = None) -> Figu
         x = levels["level"].to_numpy(dtype=float)
         ax.fill_between(x, low, high, color=LINE_COLOUR, alpha=0.2, linewidth=0, label="95% confidence interval")
         ax.plot(x, mean, color=LINE_COLOUR, marker="o", linewidth=2.0, label="mean")
+        if np.all(np.mod(x, 1) == 0):  # a count such as a roster size has no level 2.5
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         x = np.arange(len(levels))
         yerr = np.vstack([mean - low, high - mean])
@@ -61,11 +65,12 @@ def measure_vs_parameter(levels: pd.DataFrame, title: str | None = None) -> Figu
         ax.set_xticks(x, labels=[str(v) for v in levels["level"]])
     binned = bool(levels["binned"].iloc[0]) if "binned" in levels.columns else False
     ax.set_xlabel(parameter + (" (binned)" if binned else ""))
-    ax.set_ylabel(measure)
+    ax.set_ylabel(axis_label(measure))
+    ax.yaxis.set_major_formatter(measure_formatter(measure))
     runs = int(levels["n"].sum())
     set_titles(
         ax,
-        title or f"{measure} by {parameter}",
+        title or _by_title(measure_label(measure), parameter, WIDTH),
         f"Mean of {runs} runs in {len(levels)} groups, pooled over the other parameters",
     )
     place_legend(ax, where="best")
@@ -79,7 +84,7 @@ def parameter_heatmap(table: pd.DataFrame, title: str | None = None) -> Figure:
         raise ValueError("heatmap table has no cells to plot")
     measure = str(table.attrs.get("measure", "value"))
     values = table.to_numpy(dtype=float)
-    fig, ax = new_figure(7.5, max(3.6, 1.6 + 0.5 * len(table.index)))
+    fig, ax = new_figure(WIDTH, max(3.6, 1.6 + 0.5 * len(table.index)))
     style_axes(ax, grid=False)
     cmap = colormaps[HEATMAP_CMAP].with_extremes(bad=GRID_COLOUR)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", origin="lower")
@@ -91,15 +96,21 @@ def parameter_heatmap(table: pd.DataFrame, title: str | None = None) -> Figure:
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:,.3g}", ha="center", va="center", fontsize=TICK_SIZE,
+            ax.text(j, i, format_value(measure, value), ha="center", va="center", fontsize=TICK_SIZE,
                     color="black" if value > middle else "white")
-    colorbar = fig.colorbar(image, ax=ax, pad=0.02, aspect=25)
-    colorbar.set_label(measure, fontsize=LABEL_SIZE - 1)
+    colorbar = fig.colorbar(image, ax=ax, format=measure_formatter(measure), pad=0.02, aspect=25)
+    colorbar.set_label(axis_label(measure), fontsize=LABEL_SIZE - 1)
     colorbar.ax.tick_params(labelsize=TICK_SIZE)
     colorbar.outline.set_visible(False)
-    set_titles(ax, title or f"{measure} over {table.index.name} and {table.columns.name}",
+    set_titles(ax, title or _by_title(measure_label(measure), f"{table.index.name} and {table.columns.name}", WIDTH),
                "Mean over the runs in each cell where the measure is defined; grey: none")
     return fig
+
+
+def _by_title(subject: str, by: str, width: float) -> str:
+    """The title "<measure> by <parameters>", broken before "by" where one line would run off the figure."""
+    one_line = f"{subject} by {by}"
+    return one_line if len(one_line) <= width * TITLE_CHARS_PER_INCH else f"{subject}\nby {by}"
 
 
 def _tick(value: object) -> str:
@@ -112,7 +123,7 @@ def sensitivity_bars(indices: pd.DataFrame, title: str | None = None) -> Figure:
     """Horizontal bars, most influential parameter on top: S1 and ST with CIs for Sobol indices, or
     signed standardised regression coefficients with CIs; ``indices`` is from
     :func:`deploysim.analysis.sensitivity`."""
-    _require(indices, ("measure", "parameter", "method"), "sensitivity")
+    require_columns(indices, ("measure", "parameter", "method"), "sensitivity")
     measure = str(indices["measure"].iloc[0])
     sobol = indices["method"].iloc[0] == "sobol"
     key = indices["ST"] if sobol else indices["SRC"].abs()
@@ -139,7 +150,7 @@ def sensitivity_bars(indices: pd.DataFrame, title: str | None = None) -> Figure:
         r2 = float(table["r2"].iloc[0]) if "r2" in table.columns else float("nan")
         subtitle = f"Positive: the measure rises with the parameter; 95% bootstrap CI; R\u00b2 = {r2:.2f}"
     ax.set_yticks(y, labels=list(table["parameter"]))
-    set_titles(ax, title or f"What moves {measure}", subtitle)
+    set_titles(ax, title or f"{measure_label(measure)}: what moves it", subtitle)
     if sobol:
         place_legend(ax, where="below", ncols=2)
     return fig

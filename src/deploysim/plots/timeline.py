@@ -5,29 +5,28 @@ expansion, a change of shape. :func:`mandate_timeline` shows them across many re
 calendar: on top, the share of replications in which the mission is still active, its mandate in force
 and host consent granted; below, one row per kind of decision with a faint tick for every occurrence, so
 dense stretches show when things typically happen and each row says in how many runs it happened at all.
-:func:`cadet_progress` follows a cadet programme and :func:`phase_share` the mission's phases.
+The cadet programme and phase charts are in :mod:`deploysim.plots.programmes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
-from deploysim.plots.staffing import (
-    _as_dates,
-    _replication_count,
-    _replications_phrase,
-    _require,
-    _scenario_name,
-    date_quantiles,
+from deploysim.plots._tables import (
+    as_dates,
+    replication_count,
+    replications_phrase,
+    require_columns,
+    require_flags,
+    scenario_name,
 )
 from deploysim.plots.style import (
     GRID_COLOUR,
@@ -38,7 +37,6 @@ from deploysim.plots.style import (
     TEXT_COLOUR,
     TICK_SIZE,
     format_date_axis,
-    new_figure,
     place_legend,
     set_titles,
     style_axes,
@@ -105,9 +103,9 @@ MEDIAN_MIN_RUNS = 3
 
 
 def _single_scenario(daily: pd.DataFrame, events: pd.DataFrame | None) -> str | None:
-    scenario = _scenario_name(daily, "daily")
+    scenario = scenario_name(daily, "daily")
     if events is not None and len(events):
-        other = _scenario_name(events, "events")
+        other = scenario_name(events, "events")
         if scenario is not None and other is not None and other != scenario:
             raise ValueError(f"daily table is for scenario {scenario!r} but events table is for {other!r}")
         scenario = scenario or other
@@ -118,7 +116,7 @@ def _shares(daily: pd.DataFrame, n_reps: int) -> pd.DataFrame:
     """Share of replications per date in which each flag holds; a run with no row for a date counts as not."""
     flags = pd.DataFrame(
         {
-            "date": _as_dates(daily["date"], "daily"),
+            "date": as_dates(daily["date"], "daily"),
             "mission_active": daily["mission_active"].astype(bool),
             "mandate_active": daily["mandate_active"].astype(bool),
             "consent_granted": daily["consent_state"].astype(str).eq("granted"),
@@ -127,32 +125,16 @@ def _shares(daily: pd.DataFrame, n_reps: int) -> pd.DataFrame:
     return flags.groupby("date", sort=True).sum().astype(float) / n_reps
 
 
-def _check_flags(daily: pd.DataFrame, columns: Sequence[str]) -> None:
-    for column in columns:
-        values = daily[column]
-        if pd.api.types.is_bool_dtype(values):
-            continue
-        numeric = pd.to_numeric(values, errors="coerce")
-        if numeric.isna().any() or not numeric.isin([0, 1]).all():
-            raise ValueError(f"daily table: column {column!r} must be a boolean (or 0/1) flag")
-
-
 def _mission_events(events: pd.DataFrame, daily: pd.DataFrame, n_reps: int) -> pd.DataFrame:
     """Mission-level events with a replication key, their kind as text and their calendar date."""
-    if not isinstance(events, pd.DataFrame):
-        raise ValueError(f"events must be a pandas DataFrame, got {type(events).__name__}")
     needed = ["date", "event"]
     if n_reps > 1 or "replication" in daily.columns:
         needed.append("replication")
-    missing = [c for c in needed if c not in events.columns]
-    if missing:
-        raise ValueError(
-            f"events table is missing required column(s) {', '.join(map(repr, missing))}; "
-            f"it has {', '.join(map(repr, events.columns)) or 'no columns'}"
-        )
+    # A mission with no decisions at all is a result worth drawing, so an empty table is fine.
+    require_columns(events, needed, "events", allow_empty=True)
     frame = pd.DataFrame(
         {
-            "date": _as_dates(events["date"], "events"),
+            "date": as_dates(events["date"], "events"),
             "event": events["event"].astype(str),
             "replication": events["replication"].to_numpy() if "replication" in events.columns else 0,
         },
@@ -259,16 +241,44 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
     ``daily`` and ``events`` are one scenario's tables, concatenated over replications with a
     ``replication`` column (a single run may omit it). Raises ValueError naming any missing column.
     """
-    _require(daily, ("date", "mission_active", "mandate_active", "consent_state"), "daily")
-    _check_flags(daily, ("mission_active", "mandate_active"))
-    n_reps = _replication_count(daily, ["date"])
+    require_columns(daily, ("date", "mission_active", "mandate_active", "consent_state"), "daily")
+    require_flags(daily, ("mission_active", "mandate_active"), "daily")
+    n_reps = replication_count(daily, ["date"])
     found = _mission_events(events, daily, n_reps)
     scenario = _single_scenario(daily, events)
     shares = _shares(daily, n_reps)
-    dates = shares.index.to_numpy()
     rows = _rows(found)
 
-    strip_height = max(len(rows), 1) * ROW_HEIGHT_IN + 0.35
+    fig, top, strip, row_pts = _panels(len(rows))
+    consent_throughout = bool((shares["consent_granted"] >= 1.0).all())
+    handles, labels = _draw_shares(top, shares, consent_throughout)
+    any_median = _draw_strip(strip, rows, n_reps, row_pts)
+    _draw_strip_axes(strip, rows, n_reps)
+    _set_date_range(top, strip, shares.index.to_numpy(), found)
+    _legend(top, handles, labels, rows, any_median)
+
+    consent_note = "; host consent granted throughout" if consent_throughout else ""
+    set_titles(
+        top,
+        title if title is not None else f"Mandate timeline{': ' + scenario if scenario else ''}",
+        f"Share of {replications_phrase(n_reps)} in which each holds, by day{consent_note}",
+    )
+    strip.set_title(
+        "Each tick: one decision in one run, darker where runs agree; right: how many runs had it",
+        loc="left",
+        fontsize=SUBTITLE_SIZE,
+        color=MUTED_COLOUR,
+        pad=6,
+    )
+    return fig
+
+
+def _panels(n_rows: int) -> tuple[Figure, Axes, Axes, float]:
+    """The share panel over a decision strip that grows with its rows, sharing one date axis.
+
+    Returns the figure, both axes and the height of one strip row in points, which sizes the ticks.
+    """
+    strip_height = max(n_rows, 1) * ROW_HEIGHT_IN + 0.35
     fig = Figure(figsize=(10.0, 2.9 + strip_height + 1.6), layout="constrained", facecolor="white")
     grid = fig.add_gridspec(2, 1, height_ratios=[2.9, strip_height])
     top = fig.add_subplot(grid[0])
@@ -276,10 +286,18 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
     style_axes(top)
     style_axes(strip, grid=False)
     strip.grid(True, axis="x", color=GRID_COLOUR, linewidth=0.7)
+    return fig, top, strip, strip_height / max(n_rows, 1) * 72.0 * 0.8
 
-    handles: list = []
+
+def _draw_shares(top: Axes, shares: pd.DataFrame, consent_throughout: bool) -> tuple[list[Artist], list[str]]:
+    """The top panel's share lines, mission first and widest; returns their legend handles and labels.
+
+    Consent granted on every day of every run is said in the subtitle instead: a flat line at 100% would
+    only hide the mandate line under it.
+    """
+    dates = shares.index.to_numpy()
+    handles: list[Artist] = []
     labels: list[str] = []
-    consent_throughout = bool((shares["consent_granted"] >= 1.0).all())
     for column, (label, colour, style, width) in SHARE_SERIES.items():
         if column == "consent_granted" and consent_throughout:
             continue
@@ -287,6 +305,7 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
             dates, shares[column].to_numpy(), color=colour, linestyle=style, linewidth=width, gid=f"share:{column}"
         )
         if column == "mission_active":
+            # Translucent and below the others, so the mandate line stays visible where the two coincide.
             line.set_alpha(0.75)
             line.set_zorder(1.5)
         handles.append(line)
@@ -297,9 +316,11 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
     top.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     top.set_ylabel("share of runs")
     top.tick_params(labelbottom=False)
+    return handles, labels
 
-    row_pts = strip_height / max(len(rows), 1) * 72.0 * 0.8
-    any_median = _draw_strip(strip, rows, n_reps, row_pts)
+
+def _draw_strip_axes(strip: Axes, rows: list[tuple[EventRow, pd.DataFrame]], n_reps: int) -> None:
+    """Row labels on the left, "k of N" runs on the right, or a note when no decision was recorded."""
     strip.set_ylim(len(rows) - 0.5 if rows else 0.5, -0.5)
     strip.set_yticks(np.arange(len(rows)), labels=[row.label for row, _ in rows])
     strip.tick_params(axis="y", length=0)
@@ -325,18 +346,27 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
             color=MUTED_COLOUR,
         )
     strip.set_xlabel("date")
+
+
+def _set_date_range(top: Axes, strip: Axes, dates: np.ndarray, found: pd.DataFrame) -> None:
+    """One calendar for both panels, wide enough for the daily table and for any event outside it."""
     first, last = dates[0], dates[-1]
     if len(found):
         first, last = min(first, found["date"].min().to_datetime64()), max(last, found["date"].max().to_datetime64())
     top.set_xlim(first, last)
     format_date_axis(strip)
 
+
+def _legend(
+    top: Axes, handles: list[Artist], labels: list[str], rows: list[tuple[EventRow, pd.DataFrame]], any_median: bool
+) -> None:
+    """One legend under the chart for both panels: share lines, then the tones that occur, then the median."""
     tones = [tone for tone in TONE_COLOURS if any(row.tone == tone for row, _ in rows)]
-    handles += [
+    handles = handles + [
         Line2D([], [], linestyle="none", marker="|", markersize=11, markeredgewidth=2.0, color=TONE_COLOURS[tone])
         for tone in tones
     ]
-    labels += [TONE_LABELS[tone] for tone in tones]
+    labels = labels + [TONE_LABELS[tone] for tone in tones]
     if any_median:
         handles.append(
             Line2D(
@@ -352,154 +382,3 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
         )
         labels.append("median date")
     place_legend(top, handles, labels, where="below", ncols=3)
-
-    consent_note = "; host consent granted throughout" if consent_throughout else ""
-    set_titles(
-        top,
-        title if title is not None else f"Mandate timeline{': ' + scenario if scenario else ''}",
-        f"Share of {_replications_phrase(n_reps)} in which each holds, by day{consent_note}",
-    )
-    strip.set_title(
-        "Each tick: one decision in one run, darker where runs agree; right: how many runs had it",
-        loc="left",
-        fontsize=SUBTITLE_SIZE,
-        color=MUTED_COLOUR,
-        pad=6,
-    )
-    return fig
-
-
-# -- cadet programme ----------------------------------------------------------------------------------------------
-
-CADET_SERIES: dict[str, tuple[str, str]] = {
-    "cadets_graduated": ("Graduated (cumulative)", OKABE_ITO["blue"]),
-    "cadets_in_academy": ("In the academy", OKABE_ITO["orange"]),
-    "cadets_in_field": ("In field training", OKABE_ITO["reddish_purple"]),
-}
-BAND_ALPHA = 0.18
-
-
-def cadet_progress(daily: pd.DataFrame, title: str | None = None) -> Figure:
-    """Cadets over time: median and 90% band (5th-95th percentile across replications) of cumulative
-    graduates, with the median numbers in the academy and in field training.
-
-    ``daily`` is one scenario's daily table, with or without a ``replication`` column. Raises ValueError
-    naming any missing column.
-    """
-    columns = tuple(CADET_SERIES)
-    _require(daily, ("date", *columns), "daily")
-    non_numeric = [c for c in columns if not pd.api.types.is_numeric_dtype(daily[c])]
-    if non_numeric:
-        raise ValueError(f"daily table: column(s) {', '.join(map(repr, non_numeric))} must be numeric")
-    scenario = _scenario_name(daily, "daily")
-    n_reps = _replication_count(daily, ["date"])
-    table = date_quantiles(daily, columns, (0.05, 0.5, 0.95))
-    dates = table.index.to_numpy()
-
-    fig, ax = new_figure(9.0, 5.2)
-    label, colour = CADET_SERIES["cadets_graduated"]
-    low, median, high = (table[("cadets_graduated", q)].to_numpy() for q in (0.05, 0.5, 0.95))
-    ax.fill_between(dates, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0, gid="band:cadets_graduated")
-    ax.plot(dates, median, color=colour, linewidth=2.4, label=label, gid="median:cadets_graduated")
-    for column in ("cadets_in_academy", "cadets_in_field"):
-        label, colour = CADET_SERIES[column]
-        ax.plot(
-            dates, table[(column, 0.5)].to_numpy(), color=colour, linewidth=1.6, label=label, gid=f"median:{column}"
-        )
-    ax.annotate(
-        f"{median[-1]:,.0f} graduated\n(90%: {low[-1]:,.0f}\u2013{high[-1]:,.0f})",
-        xy=(dates[-1], median[-1]),
-        xytext=(-6, 10),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=TICK_SIZE,
-        color=CADET_SERIES["cadets_graduated"][1],
-        fontweight="bold",
-    )
-    ax.set_ylabel("cadets")
-    ax.set_xlabel("date")
-    ax.set_ylim(bottom=0, top=max(float(np.nanmax(high)) * 1.12, 1.0))
-    ax.set_xlim(dates[0], dates[-1])
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    format_date_axis(ax)
-    set_titles(
-        ax,
-        title if title is not None else f"Cadet programme{': ' + scenario if scenario else ''}",
-        f"Lines: median across {_replications_phrase(n_reps)}; shading: 90% of replications (graduates)",
-    )
-    handles, labels = ax.get_legend_handles_labels()
-    handles.insert(1, Patch(facecolor=CADET_SERIES["cadets_graduated"][1], alpha=BAND_ALPHA, linewidth=0))
-    labels.insert(1, "Graduated: 90% band (5th\u201395th percentile)")
-    place_legend(ax, handles, labels, where="below", ncols=2)
-    return fig
-
-
-# -- phases -------------------------------------------------------------------------------------------------------
-
-PHASE_CYCLE: tuple[str, ...] = tuple(
-    OKABE_ITO[k] for k in ("blue", "reddish_purple", "orange", "sky_blue", "bluish_green", "yellow")
-)
-CLOSED_COLOUR = "#BBBBBB"
-
-
-def phase_shares(daily: pd.DataFrame) -> pd.DataFrame:
-    """Share of replications in each phase per date (columns: phase numbers, then ``"closed"`` when the
-    table has ``mission_active``: runs whose mission has ended, or that have no row for the date, are counted
-    there, not in their last phase, so each row sums to 1)."""
-    n_reps = _replication_count(daily, ["date"])
-    state = pd.Series(daily["phase"].to_numpy(), index=daily.index, dtype=object)
-    if "mission_active" in daily.columns:
-        state = state.where(daily["mission_active"].astype(bool), "closed")
-    frame = pd.DataFrame({"date": _as_dates(daily["date"], "daily"), "state": state})
-    counts = frame.groupby(["date", "state"], sort=True).size().unstack("state", fill_value=0)
-    phases = sorted(c for c in counts.columns if c != "closed")
-    order = phases + (["closed"] if "mission_active" in daily.columns else [])
-    counts = counts.reindex(columns=order, fill_value=0)
-    # Runs with no row on a date (ended early) count as closed.
-    if "closed" in counts.columns:
-        counts["closed"] += n_reps - counts.sum(axis=1)
-    return counts.astype(float) / n_reps
-
-
-def phase_share(daily: pd.DataFrame, phase_names: Sequence[str] = (), title: str | None = None) -> Figure:
-    """Stacked share of replications in each phase per day, with runs whose mission has closed on top.
-
-    ``phase_names`` are the scenario's phases in order (``[p.name for p in scenario.phases]``): phase 0
-    is the initial set-up, phase k the k-th named phase. Raises ValueError naming any missing column.
-    """
-    _require(daily, ("date", "phase"), "daily")
-    if not pd.api.types.is_integer_dtype(daily["phase"]):
-        raise ValueError("daily table: column 'phase' must hold integer phase numbers")
-    scenario = _scenario_name(daily, "daily")
-    n_reps = _replication_count(daily, ["date"])
-    shares = phase_shares(daily)
-    dates = shares.index.to_numpy()
-    names = ["Initial set-up", *phase_names]
-
-    fig, ax = new_figure(9.0, 4.8)
-    colours, labels = [], []
-    for column in shares.columns:
-        if column == "closed":
-            colours.append(CLOSED_COLOUR)
-            labels.append("Mission closed")
-            continue
-        k = int(column)
-        colours.append(PHASE_CYCLE[k % len(PHASE_CYCLE)])
-        labels.append(f"Phase {k}: {names[k]}" if k < len(names) else f"Phase {k}")
-    polys = ax.stackplot(dates, shares.to_numpy().T, colors=colours, labels=labels, alpha=0.85, linewidth=0)
-    for poly, column in zip(polys, shares.columns, strict=True):
-        poly.set_gid(f"phase:{column}")
-    ax.set_ylim(0, 1)
-    ax.set_xlim(dates[0], dates[-1])
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    ax.set_ylabel("share of runs")
-    ax.set_xlabel("date")
-    format_date_axis(ax)
-    set_titles(
-        ax,
-        title if title is not None else f"Mission phases{': ' + scenario if scenario else ''}",
-        f"Share of {_replications_phrase(n_reps)} in each phase, by day",
-    )
-    place_legend(ax, where="below", ncols=min(len(labels), 3))
-    return fig

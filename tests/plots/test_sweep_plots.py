@@ -1,0 +1,61 @@
+"""Sweep charts name measures as planners read them, with units on the axes, not by their column names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+import deploysim.plots
+from deploysim.plots import measure_vs_parameter, parameter_heatmap, sensitivity_bars
+from deploysim.plots._format import format_value
+from deploysim.results.measures import measure_label, measure_unit
+
+
+def levels(measure: str, values: list[float], parameter: str = "recruitment.roster.size") -> pd.DataFrame:
+    mean = np.asarray(values, dtype=float)
+    return pd.DataFrame({"parameter": parameter, "level": [0, 2, 4][: len(values)], "measure": measure,
+                         "mean": mean, "ci_low": mean * 0.9, "ci_high": mean * 1.1, "n": 8})
+
+
+def test_level_chart_titles_the_measure_and_puts_its_unit_on_the_axis() -> None:
+    fig = measure_vs_parameter(levels("foc_day", [80.0, 75.0, 60.0]))
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == measure_unit("foc_day") == "days from start"
+    assert ax.get_title(loc="left").replace("\n", " ") == f"{measure_label('foc_day')} by recruitment.roster.size"
+    fig.canvas.draw()
+    assert all(float(t.get_text().replace("\u2212", "-")).is_integer() for t in ax.get_xticklabels() if t.get_text())
+
+
+def test_shares_read_as_percentages() -> None:
+    ax = measure_vs_parameter(levels("mean_fill", [0.1, 0.5, 0.9])).axes[0]
+    assert ax.get_ylabel() == "share of posts filled"
+    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
+    table = pd.DataFrame([[0.25, 0.5], [0.75, 1.0]], index=pd.Index([0, 4], name="recruitment.roster.size"),
+                         columns=pd.Index([7, 42], name="mediators.training"))
+    table.attrs["measure"] = "mean_fill"
+    heat = parameter_heatmap(table)
+    assert heat.axes[0].get_title(loc="left").startswith("Mean fill")
+    assert {t.get_text() for t in heat.axes[0].texts} >= {"25.0%", "100.0%"}
+    assert heat.axes[1].get_ylabel() == "share of posts filled"
+
+
+def test_sensitivity_bars_name_the_measure_in_words() -> None:
+    indices = pd.DataFrame({"measure": "total_cost", "parameter": ["a", "b"], "method": "src", "SRC": [0.8, -0.1],
+                            "ci_low": [0.7, -0.2], "ci_high": [0.9, 0.0], "r2": 0.7})
+    assert sensitivity_bars(indices).axes[0].get_title(loc="left") == "Total cost: what moves it"
+
+
+def test_values_never_print_in_exponent_notation() -> None:
+    assert [format_value("total_cost", v) for v in (999.6, 9452.0, -6581.2, 12345.0)] == [
+        "1,000", "9,452", "-6,581", "12.3k"]
+
+
+def test_every_chart_is_exported_and_returns_a_figure() -> None:
+    charts = ["staffing_fan", "coverage_heatmap", "mandate_timeline", "cadet_progress", "phase_share",
+              "scenario_fans", "measure_bars", "difference_forest", "measure_vs_parameter", "parameter_heatmap",
+              "sensitivity_bars"]
+    for name in charts:
+        assert name in deploysim.plots.__all__
+        assert getattr(deploysim.plots, name).__annotations__["return"] in ("Figure", Figure)
