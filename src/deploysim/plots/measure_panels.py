@@ -48,7 +48,7 @@ def measure_bars(
     ``summary`` has columns scenario, measure, mean, ci_low, ci_high, n (as ``summary_table`` gives).
     A measure that no replication reached (e.g. FOC within the horizon) says so instead of a bar.
     """
-    require_columns(summary, ("scenario", "measure", "mean", "ci_low", "ci_high", "n"), "summary")
+    require_columns(summary, ("scenario", "measure", "estimate", "ci_low", "ci_high", "n"), "summary")
     names = scenario_order(summary, order)
     chosen = _measures(summary, measures)
     fig, axes = _panels(len(chosen), 3, 1.15 + 0.38 * len(names), 12.0)
@@ -69,22 +69,22 @@ def measure_bars(
 
 def _draw_bars(ax: Axes, rows: pd.DataFrame, names: Sequence[str], measure: str, n_reps: int) -> None:
     """One measure's panel: a bar per scenario with its CI and value, or a note where it was never reached."""
-    means = rows["mean"].to_numpy(dtype=float)
+    means = rows["estimate"].to_numpy(dtype=float)
     if np.isnan(means).all():
         _undefined(ax, "not reached in any replication")
         return
     for y, name in enumerate(names):
         row = rows.loc[name]
-        if math.isnan(row["mean"]):
+        if math.isnan(row["estimate"]):
             ax.text(0, y, " not reached", va="center", fontsize=TICK_SIZE, color=MUTED_COLOUR)
             continue
-        ax.barh(y, row["mean"], height=0.62, color=scenario_colour(y), alpha=0.85)
+        ax.barh(y, row["estimate"], height=0.62, color=scenario_colour(y), alpha=0.85)
         if not math.isnan(row["ci_low"]):
-            ax.errorbar(row["mean"], y, xerr=[[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]],
+            ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
                         fmt="none", ecolor="black", elinewidth=1.2, capsize=3)
         partial = "" if row["n"] >= n_reps else f" (n={int(row['n'])})"
-        ax.annotate(f"{format_value(measure, row['mean'])}{partial}",
-                    xy=(max(row["mean"], row["ci_high"] if not math.isnan(row["ci_high"]) else row["mean"]), y),
+        ax.annotate(f"{format_value(measure, row['estimate'])}{partial}",
+                    xy=(max(row["estimate"], row["ci_high"] if not math.isnan(row["ci_high"]) else row["estimate"]), y),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=TICK_SIZE - 0.5,
                     color=TEXT_COLOUR)
     ax.margins(x=0.18)
