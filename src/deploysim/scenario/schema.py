@@ -246,7 +246,6 @@ def check_dynamics(scenario: Scenario) -> None:
     units = {u.name for u in scenario.units}
     teams = {t.name for t in scenario.teams}
     mediators = {t.name: t.mediators for t in scenario.teams}
-    roles = {role for t in scenario.teams for role in t.posts}
     phase_names = [p.name for p in scenario.phases]
     _require_unique("phases", phase_names)
     _require_unique("expansions", [e.name for e in scenario.expansions])
@@ -255,9 +254,8 @@ def check_dynamics(scenario: Scenario) -> None:
         units |= {u.name for u in phase.new_units}
         _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units, mediators)
         teams |= {t.name for t in phase.teams}
-        for team in phase.teams:
-            mediators.setdefault(team.name, team.mediators)
-        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
+        for phase_team in phase.teams:
+            mediators.setdefault(phase_team.name, phase_team.mediators)
         start = _fixed_start(phase.trigger, scenario.start_date)
         if start is not None and previous_start is not None and start <= previous_start:
             raise ValueError(
@@ -271,19 +269,18 @@ def check_dynamics(scenario: Scenario) -> None:
             if team.unit not in units:
                 raise ValueError(f"expansions.{k}.new_teams.{i}.unit: unit {team.unit!r} is not among units")
         teams |= {t.name for t in expansion.new_teams}
-        roles |= {role for t in expansion.new_teams for role in t.posts}
-        for name, posts in expansion.add_posts.items():
+        for name in expansion.add_posts:
             if name not in teams:
                 raise ValueError(
                     f"expansions.{k}.add_posts.{name}: unknown team {name!r}; known: {', '.join(sorted(teams))}"
                 )
-            roles |= set(posts)
     for i, name in enumerate(scenario.consent.advance_teams):
         if name not in {t.name for t in scenario.teams}:
             raise ValueError(f"consent.advance_teams.{i}: unknown team {name!r}")
     fallback = scenario.consent.fallback_phase
     if fallback is not None and fallback not in phase_names:
         raise ValueError(f"consent.fallback_phase: no phase is named {fallback!r}")
+    roles = set(every_role(scenario))
     for k, programme in enumerate(scenario.training_programmes):
         if programme.trainer_role is not None and programme.trainer_role not in roles:
             raise ValueError(
