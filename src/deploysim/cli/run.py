@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from deploysim.cli.compare import add_precision_options, precision_settings
 from deploysim.cli.options import positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.precision import replicate
-from deploysim.scenario.load import load_scenario, read_scenario_file, validate_scenario
-from deploysim.scenario.paths import apply_overrides, check_path
+from deploysim.scenario.load import load_scenario
+from deploysim.scenario.paths import parse_changes
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.summary import format_summary, summary_table
 from deploysim.storage.provenance import stamp
@@ -80,34 +77,9 @@ def write_run_plots(stored: StoredResults, scenario: Scenario, out: Path) -> lis
     return paths
 
 
-def load_with_overrides(file: str, sets: list[str]) -> Scenario:
-    """The scenario file with ``PATH=VALUE`` changes, checked like the file itself.
-
-    VALUE is read as a YAML scalar (``20``, ``0.5``, ``3 w``, ``true``), never evaluated.
-    """
-    if not sets:
-        return load_scenario(file)
-    changes: dict[str, Any] = {}
-    for item in sets:
-        path, sep, text = item.partition("=")
-        if not sep or not path.strip():
-            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
-        try:
-            changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
-        except yaml.YAMLError:
-            raise UsageError(f"--set {item!r}: cannot read the value {text!r}") from None
-    data, _ = read_scenario_file(file)
-    if not isinstance(data, dict):
-        return load_scenario(file)  # reports the file's own problem
-    for path in changes:
-        check_path(data, path)
-    described = ", ".join(f"{p}={v}" for p, v in changes.items())
-    return validate_scenario(apply_overrides(data, changes), f"{file} with --set {described}")
-
-
 def handle(args: argparse.Namespace) -> int:
     targets, max_reps = precision_settings(args)
-    scenario = load_with_overrides(args.file, args.sets)
+    scenario = load_scenario(args.file, parse_changes(args.sets, "--set"), origin="--set")
     out: Path = args.out or Path("out") / Path(args.file).stem
     prepare_output(out, args.overwrite)
     manifest = stamp(

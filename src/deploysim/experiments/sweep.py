@@ -54,9 +54,11 @@ from deploysim.experiments.runner import (
     run_batch,
 )
 from deploysim.results.measures import MEASURES
-from deploysim.scenario.load import read_scenario_file, validate_scenario
-from deploysim.scenario.paths import check_path, validate_point
+from deploysim.scenario.load import validate_scenario
+from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.variants import validate_point
+from deploysim.scenario.yaml_file import read_scenario_file
 from deploysim.storage.provenance import stamp
 from deploysim.storage.results import (
     MANIFEST,
