@@ -1,6 +1,6 @@
 """Schema for what makes a mission plan hard: decisions, consent, expansion, phases, cadets, budget.
 
-These are kept apart from the static post table in ``scenario.py`` because each one is a decision
+These are kept apart from the static post table in ``schema`` because each one is a decision
 or a trigger with its own stream of randomness and its own validation rules.
 """
 

@@ -83,8 +83,10 @@ class _Walk:
     def where(self) -> str:
         return ".".join(self.written) or "the top level"
 
-    def error(self, message: str, *segment: str) -> ScenarioError:
-        return ScenarioError(self.origin, message, ".".join([*self.written, *segment]))
+    def error(self, message: str, segment: str | None = None) -> ScenarioError:
+        """An error at the path so far, or at ``segment`` below it (the one that went wrong)."""
+        written = self.written if segment is None else [*self.written, segment]
+        return ScenarioError(self.origin, message, ".".join(written))
 
     def descend(self, node: SchemaNode, value: Any, container: Any, key: Key, written: str) -> None:
         self.node, self.value, self.container, self.key = node, value, container, key
