@@ -38,8 +38,8 @@ from baseline import expected_difference, run_bare_detail
 from deploysim.engine.mission import run_engine
 from deploysim.engine.streams import RunIdentity
 from deploysim.results.run import simulate
-from deploysim.scenario.load import read_scenario_file
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.yaml_file import read_scenario_file
 
 POSTS = (150, 1_500, 15_000)
 QUICK_POSTS = (150, 1_500)

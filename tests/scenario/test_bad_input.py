@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from deploysim.cli import main
-from deploysim.scenario.load import MAX_FILE_BYTES
+from deploysim.scenario.yaml_file import MAX_FILE_BYTES
 from deploysim.storage.directory import load_results
 
 # pydantic's and PyYAML's own wording, which means nothing to a planner.

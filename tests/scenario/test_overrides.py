@@ -10,9 +10,10 @@ import pytest
 from pydantic import BaseModel
 
 from deploysim.errors import ScenarioError
-from deploysim.scenario.load import parse_yaml
-from deploysim.scenario.paths import apply_overrides, check_path, validate_point
+from deploysim.scenario.paths import apply_overrides, check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.variants import validate_point
+from deploysim.scenario.yaml_file import parse_yaml
 
 YAML = """
 name: overrides test

@@ -9,20 +9,8 @@ from deploysim.cli.options import add_precision_options, positive_int, precision
 from deploysim.cli.progress import ProgressLine
 from deploysim.experiments.replications import run
 from deploysim.results.text import format_summary
+from deploysim.scenario.paths import parse_changes
 from deploysim.stats.runs import failed_count
-
-
-def parse_changes(sets: list[str]) -> dict:  # MERGE-TEMP
-    import yaml
-
-    from deploysim.errors import UsageError
-    changes = {}
-    for item in sets:
-        path, sep, text = item.partition("=")
-        if not sep or not path.strip():
-            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
-        changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
-    return changes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     targets, max_reps = precision_settings(args)
-    changes = parse_changes(args.sets)
+    changes = parse_changes(args.sets, "--set")
     out: Path = args.out or Path("out") / Path(args.file).stem
     result = run(
         args.file,
@@ -60,6 +48,7 @@ def handle(args: argparse.Namespace) -> int:
         out=out,
         overwrite=args.overwrite,
         progress=ProgressLine(Path(args.file).stem),
+        origin="--set",
     )
     written = result.save(out)
     print(f"{result.label}: {result.replications} replications, seed {args.seed}")

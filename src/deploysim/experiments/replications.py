@@ -258,6 +258,7 @@ def run(
     overwrite: bool = False,
     progress: Progress | None = None,
     level: float = 0.95,
+    origin: str = "changes",
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
@@ -267,6 +268,7 @@ def run(
     is the first batch and replications are added until the targets or ``max_reps`` are reached.
     ``out``: stream the run tables to this directory instead of memory (then ``save(out)`` adds
     the summary and charts). Runs on a local pool (``workers``; 1 runs here) or any ``executor``.
+    ``origin`` names where the changes came from in messages (the CLI passes ``--set``).
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
@@ -277,8 +279,7 @@ def run(
     if isinstance(scenario, Scenario):
         resolved, file = (variant(scenario, given) if given else scenario), None
     else:
-        resolved, file = load_scenario(scenario), str(scenario)  # MERGE-TEMP
-        resolved = variant(resolved, given) if given else resolved  # MERGE-TEMP
+        resolved, file = load_scenario(scenario, given, origin=origin), str(scenario)
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))

@@ -16,9 +16,11 @@ from typing import Any
 from deploysim.errors import ScenarioError, UsageError
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
-from deploysim.scenario.load import read_scenario_file, validate_scenario
-from deploysim.scenario.paths import check_path, validate_point
+from deploysim.scenario.load import validate_scenario
+from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.variants import validate_point
+from deploysim.scenario.yaml_file import read_scenario_file
 
 DAILY_MODES = ("none", "thin", "full")
 THIN_EVERY = 7

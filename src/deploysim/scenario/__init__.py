@@ -2,15 +2,19 @@
 
 Modules, from the bottom up:
 
-- ``durations``: durations as distributions with units (``17 d``, ``triangular(7, 14, 28) d``) and
-  their samplers;
+- ``durations``: durations as distributions with units (``17 d``, ``triangular(7, 14, 28) d``),
+  their samplers and typed field defaults;
 - ``base``: the building blocks of a scenario (units, teams, recruitment, tours, costs, ...);
 - ``dynamics``: what changes during a mission (consent, extensions, expansions, phases, triggers);
 - ``schema``: :class:`Scenario`, the whole file, with its cross-field rules;
-- ``load``: safe YAML reading and validation into one-line messages (``file:line: field.path: ...``);
-- ``paths``: dotted paths into a scenario (``recruitment.roster.size``), checked against the schema,
-  shared by ``--set``, sweeps and :func:`variant`;
-- ``variants``: scenario variants in code through those paths.
+- ``schema_walk``: what the schema says lives at each place, for the two walks below;
+- ``yaml_file``: safe YAML reading (size, nesting, alias and duplicate-key checks) with a line map;
+- ``messages``: pydantic's validation errors as one line (``file:line: field.path: ...``);
+- ``paths``: dotted paths into a scenario (``recruitment.roster.size``) and ``PATH=VALUE`` strings,
+  checked against the schema, shared by ``--set``, sweeps and :func:`variant`;
+- ``load``: files and data into a validated :class:`Scenario`, optionally with dotted-path changes
+  (:func:`load_scenario`);
+- ``variants``: scenario variants in code and the points of a sweep, through those paths.
 
 Nothing here imports the engine or anything above it.
 """

@@ -15,7 +15,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    model_validator,
+)
 
 DAYS_PER_UNIT: dict[str, float] = {
     "d": 1.0,
@@ -51,6 +60,8 @@ _POSITIONAL: dict[str, tuple[str, ...]] = {
     "gamma": ("mean", "sd"),
     "empirical": (),
 }
+DISTRIBUTIONS: tuple[str, ...] = tuple(_POSITIONAL)
+"""Every distribution a planner may name, as the ``dist`` tag of its mapping form."""
 
 
 def unit_days(unit: str) -> float:
@@ -103,7 +114,9 @@ def _coerce_distribution(value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"a duration must be a number, a string like '17 d', or a mapping with 'dist', not {value!r}")
-    mapping = {"dist": "fixed", "value": float(value)} if isinstance(value, int | float) else _compact_to_mapping(value)
+    mapping: dict[str, Any] = (
+        {"dist": "fixed", "value": float(value)} if isinstance(value, int | float) else _compact_to_mapping(value)
+    )
     if mapping["dist"] == "fixed" and not math.isfinite(mapping["value"]):
         raise ValueError(f"a duration must be a finite number, got {value!r}")
     if mapping["dist"] == "fixed" and mapping["value"] < 0:
@@ -287,10 +300,10 @@ class Empirical(_Dist):
         return draw
 
 
-_AnyDist = Annotated[
-    Fixed | Uniform | Triangular | Exponential | Lognormal | Gamma | Empirical,
-    Field(discriminator="dist"),
-]
+Distribution = Fixed | Uniform | Triangular | Exponential | Lognormal | Gamma | Empirical
+"""What a duration field holds once validated."""
+
+_AnyDist = Annotated[Distribution, Field(discriminator="dist")]
 
 
 def _positive(dist: Any) -> Any:
@@ -321,3 +334,28 @@ def _quantity(value: Any) -> Any:
 
 Days = Annotated[float, AllowInfNan(False), BeforeValidator(_quantity, json_schema_input_type=float | str)]
 """A single fixed number of days (unit strings accepted), for settings that are not random."""
+
+
+_DELAY: TypeAdapter[Distribution] = TypeAdapter(Delay)
+_DURATION: TypeAdapter[Distribution] = TypeAdapter(Duration)
+
+
+def delay_default(value: str | float, description: str | None = None) -> Distribution:
+    """The default of a :data:`Delay` field, written as planners write it (``"14 d"``, ``0``).
+
+    The value is validated here, by the field's own validator, so the field holds a distribution
+    from the start (and type checkers see one); the JSON Schema shows the default as written.
+    """
+    return _default(_DELAY, value, description)
+
+
+def duration_default(value: str | float, description: str | None = None) -> Distribution:
+    """The default of a :data:`Duration` field, as :func:`delay_default` (and so never zero)."""
+    return _default(_DURATION, value, description)
+
+
+def _default(adapter: TypeAdapter[Distribution], value: str | float, description: str | None) -> Distribution:
+    dist: Distribution = Field(
+        default=adapter.validate_python(value), description=description, json_schema_extra={"default": value}
+    )
+    return dist

@@ -1,6 +1,6 @@
 """Schema for what makes a mission plan hard: decisions, consent, expansion, phases, cadets, budget.
 
-These are kept apart from the static post table in ``scenario.py`` because each one is a decision
+These are kept apart from the static post table in ``schema`` because each one is a decision
 or a trigger with its own stream of randomness and its own validation rules.
 """
 
@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from deploysim.scenario.base import Count, Probability, Strict, Team, Unit
-from deploysim.scenario.durations import Days, Delay, Duration
+from deploysim.scenario.durations import Days, Delay, Duration, delay_default, duration_default
 
 EVENTS = (
     "consent_granted",
@@ -32,7 +32,7 @@ class Consensus(Strict):
     states: int = Field(default=56, ge=1, description="participating States (OSCE: 56 in 2010)")
     objection_probability: Probability | None = None
     approval_probability: Probability | None = None
-    delay: Delay = Field(default=0.0, description="from review or trigger to the decision")
+    delay: Delay = delay_default(0.0, "from review or trigger to the decision")
 
     @model_validator(mode="after")
     def _one_rule(self) -> Consensus:
@@ -50,8 +50,8 @@ class Consensus(Strict):
 class Extensions(Strict):
     review_before_expiry: Days = Field(default=30.0, ge=0, description="review opens this long before expiry")
     decision: Consensus = Consensus()
-    length: Duration = Field(
-        default="4 months", description="extension length; an empirical distribution gives a list of options"
+    length: Duration = duration_default(
+        "4 months", "extension length; an empirical distribution gives a list of options"
     )
     max_extensions: Count | None = None
     technical_rollover: bool = Field(
@@ -69,7 +69,7 @@ class Trigger(Strict):
     above: float | None = None
     below: float | None = None
     window: Days = Field(default=14.0, gt=0, description="days the condition must hold")
-    delay: Delay = Field(default=0.0, description="from the event to the action")
+    delay: Delay = delay_default(0.0, "from the event to the action")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Trigger:
@@ -88,7 +88,7 @@ class Consent(Strict):
     """Host-state consent gates deployment beyond the advance team (Kyrgyzstan 2010: it collapsed)."""
 
     initial: Literal["pending", "granted"] = "granted"
-    time_to_decision: Delay = Field(default="30 d", description="while pending, until consent or refusal")
+    time_to_decision: Delay = delay_default("30 d", "while pending, until consent or refusal")
     refusal_probability: Probability = 0.0
     withdrawal_annual_hazard: float = Field(default=0.0, ge=0)
     advance_teams: list[str] = Field(default_factory=list, description="teams that may deploy before consent")
@@ -147,8 +147,8 @@ class TrainingProgramme(Strict):
 
     name: str = Field(min_length=1)
     intakes: list[Intake] = Field(min_length=1)
-    academy: Duration = "3 months"
-    field: Delay = "6 months"
+    academy: Duration = duration_default("3 months")
+    field: Delay = delay_default("6 months")
     graduation_yield: Probability = 0.95
     trainer_role: str | None = Field(default=None, description="role whose present holders teach")
     cadets_per_trainer: int = Field(default=20, ge=1)

@@ -1,10 +1,11 @@
 """Dotted paths into a scenario's data, checked against the schema before anything runs.
 
-A sweep changes scenario fields named on the command line (``recruitment.roster.size``,
+A sweep or a run changes scenario fields named on the command line (``recruitment.roster.size``,
 ``teams.Team 1 Osh city.posts.adviser``, ``teams.0.min_manning.adviser``). A misspelt path must
 fail at once, naming the path and listing the keys that are valid at that level, rather than after
 an hour of runs or, worse, as a silently ignored key. Paths are checked by walking the pydantic
-schema (whatever fields it has today; nothing here lists fields by hand) alongside the data:
+schema (``schema_walk``: whatever fields it has today; nothing here lists fields by hand) alongside
+the data:
 
 * a model field must exist in the schema; a field the file leaves out takes its schema default;
 * a list item is chosen by index or by its ``name`` (names may contain dots);
@@ -13,126 +14,115 @@ schema (whatever fields it has today; nothing here lists fields by hand) alongsi
 * a distribution written compactly (``triangular(7, 14, 28) d``) can be entered, e.g.
   ``recruitment.selection.mode``: it is expanded to its mapping form first.
 
-:func:`apply_overrides` returns a changed deep copy; :func:`validate_point` validates the result
-with the scenario loader, so design points get the same messages as scenario files.
+:func:`parse_changes` reads ``PATH=VALUE`` strings, :func:`check_path` checks one path and
+:func:`apply_overrides` returns a changed deep copy. Errors name where the paths came from
+(``origin``): ``--set`` unless the caller says otherwise.
 """
 
 from __future__ import annotations
 
 import copy
-import types
 import typing
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from deploysim.errors import ScenarioError
-from deploysim.scenario.load import validate_scenario
-from deploysim.scenario.schema import Scenario
+from deploysim.errors import ScenarioError, UsageError
+from deploysim.scenario.schema_walk import ROOT, SchemaNode, field_node, item_node, model_node
 
 SOURCE = "--set"
 Key = str | int
 
 
-@dataclass(frozen=True)
-class _Node:
-    """What the schema says lives at one place: a model, a union of models, a list, a mapping or a leaf."""
+def parse_changes(assignments: Iterable[str], origin: str = "assignments") -> dict[str, Any]:
+    """``PATH=VALUE`` strings as changes for :func:`apply_overrides` (the last of a repeated path wins).
 
-    kind: str  # "model", "union", "list", "dict", "leaf"
-    models: tuple[type[BaseModel], ...] = ()
-    item: Any = None  # annotation of list items or mapping values
-    field: FieldInfo | None = None  # the field this node came from, for defaults and validators
-
-
-def _strip(annotation: Any) -> Any:
-    """Remove ``Annotated[...]`` and ``| None`` wrappers: a path walks through both."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
+    VALUE is read as YAML (``20``, ``0.5``, ``3 w``, ``true``, ``{dist: fixed, value: 3}``), never
+    evaluated; an empty VALUE is the empty string. A UsageError names ``origin`` and the string.
+    """
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise UsageError(f"{origin} {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
+        try:
+            changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
+        except (yaml.YAMLError, ValueError, OverflowError):  # ValueError: a date such as 2010-02-30
+            raise UsageError(f"{origin} {item!r}: cannot read the value {text!r}") from None
+    return changes
 
 
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _node(annotation: Any, field: FieldInfo | None = None) -> _Node:
-    annotation = _strip(annotation)
-    origin = typing.get_origin(annotation)
-    if _is_model(annotation):
-        return _Node("model", (annotation,), field=field)
-    if origin in (typing.Union, types.UnionType):
-        members = tuple(_strip(a) for a in typing.get_args(annotation) if a is not type(None))
-        if members and all(_is_model(m) for m in members):
-            return _Node("union", members, field=field)
-        return _Node("leaf", field=field)
-    if origin is list:
-        (item,) = typing.get_args(annotation) or (Any,)
-        return _Node("list", item=item, field=field)
-    if origin is dict:
-        args = typing.get_args(annotation)
-        return _Node("dict", item=args[1] if len(args) == 2 else Any, field=field)
-    return _Node("leaf", field=field)
-
-
-def _field_adapter(field: FieldInfo) -> TypeAdapter[Any]:
+def _field_adapter(info: FieldInfo) -> TypeAdapter[Any]:
     """Validator for one field's value alone, with its before/after validators (e.g. '17 d' parsing)."""
-    return TypeAdapter(typing.Annotated[field.annotation, *field.metadata])
+    return TypeAdapter(info.rebuild_annotation())
 
 
 def _keys_text(keys: list[str]) -> str:
     return ", ".join(keys) if keys else "(none)"
 
 
-def _where(done: list[str]) -> str:
-    return ".".join(done) or "the top level"
+@dataclass
+class _Walk:
+    """Where a walk along a path has got to: the schema node and the data value there, the container
+    and key that hold that value (for the final assignment), and the path so far for messages."""
+
+    node: SchemaNode
+    value: Any
+    create: bool
+    origin: str
+    container: Any = None
+    key: Key = ""
+    written: list[str] = field(default_factory=list)  # segments as the path wrote them
+    resolved: list[Key] = field(default_factory=list)  # the same with list items as indices
+
+    def where(self) -> str:
+        return ".".join(self.written) or "the top level"
+
+    def error(self, message: str, segment: str | None = None) -> ScenarioError:
+        """An error at the path so far, or at ``segment`` below it (the one that went wrong)."""
+        written = self.written if segment is None else [*self.written, segment]
+        return ScenarioError(self.origin, message, ".".join(written))
+
+    def descend(self, node: SchemaNode, value: Any, container: Any, key: Key, written: str) -> None:
+        self.node, self.value, self.container, self.key = node, value, container, key
+        self.written.append(written)
+        self.resolved.append(key)
 
 
-def _expand_union(value: Any, node: _Node, done: list[str]) -> tuple[dict[str, Any], type[BaseModel]]:
+def _expand_union(walk: _Walk) -> tuple[dict[str, Any], type[BaseModel]]:
     """A compactly written value of a union of models (a distribution) as its mapping, and its model."""
-    field = node.field
+    info, value = walk.node.field, walk.value
     raw = dict(value) if isinstance(value, Mapping) else value
-    if field is None:
-        raise ScenarioError(SOURCE, "cannot look inside this value", ".".join(done))
+    if info is None:
+        raise walk.error("cannot look inside this value")
     try:
-        model = _field_adapter(field).validate_python(raw)
+        model = _field_adapter(info).validate_python(raw)
     except Exception as exc:  # the file's own value is invalid: report it where it is
-        raise ScenarioError(SOURCE, f"cannot look inside the current value {value!r}: {exc}", ".".join(done)) from None
+        raise walk.error(f"cannot look inside the current value {value!r}: {exc}") from None
     if not isinstance(model, BaseModel):
-        raise ScenarioError(SOURCE, f"{value!r} has no fields to set", ".".join(done))
+        raise walk.error(f"{value!r} has no fields to set")
     dumped = model.model_dump(mode="python", exclude_unset=False)
     return dumped, type(model)
 
 
-def _default_value(field: FieldInfo | None) -> Any:
+def _default_value(info: FieldInfo | None) -> Any:
     """The schema default of a field the file leaves out, as plain data (or ``{}`` for a model)."""
-    if field is None:
+    if info is None:
         return {}
-    if field.default is not PydanticUndefined:
-        default = field.default
-    elif field.default_factory is not None:
-        default = field.default_factory()  # type: ignore[call-arg]
-    else:
-        return {}
-    if default is None:  # an optional group the file leaves out: setting a value inside creates it
+    default = info.get_default(call_default_factory=True)
+    if default is PydanticUndefined or default is None:  # None: an optional group; setting inside creates it
         return {}
     if isinstance(default, BaseModel):
         return default.model_dump(mode="python", exclude_unset=True)
     return copy.deepcopy(default)
 
 
-def _list_index(segments: list[str], i: int, items: list[Any], done: list[str]) -> tuple[int, int]:
+def _list_index(segments: list[str], i: int, items: list[Any], walk: _Walk) -> tuple[int, int]:
     """Index of the list item named by segments[i:] (an index or a name that may contain dots), and
     how many segments the name used."""
     text = segments[i]
@@ -140,9 +130,8 @@ def _list_index(segments: list[str], i: int, items: list[Any], done: list[str]) 
         index = int(text)
         if 0 <= index < len(items):
             return index, 1
-        raise ScenarioError(
-            SOURCE, f"index {index} is out of range; {_where(done)} has {len(items)} items (0-{len(items) - 1})",
-            ".".join(done),
+        raise walk.error(
+            f"index {index} is out of range; {walk.where()} has {len(items)} items (0-{len(items) - 1})"
         )
     names = [item.get("name") if isinstance(item, Mapping) else None for item in items]
     for take in range(len(segments) - i, 0, -1):  # longest match first: names may contain dots
@@ -150,14 +139,84 @@ def _list_index(segments: list[str], i: int, items: list[Any], done: list[str]) 
         if candidate in names:
             return names.index(candidate), take
     valid = [str(n) for n in names if n is not None]
-    raise ScenarioError(
-        SOURCE,
-        f"no item named {text!r} in {_where(done)}; use an index 0-{len(items) - 1} or a name: {_keys_text(valid)}",
-        ".".join(done),
+    raise walk.error(
+        f"no item named {text!r} in {walk.where()}; use an index 0-{len(items) - 1} or a name: {_keys_text(valid)}"
     )
 
 
-def _walk(data: dict[str, Any], path: str, create: bool) -> tuple[Any, Key, tuple[Key, ...]]:
+# One step per kind of schema node; each returns how many path segments it used.
+
+
+def _union_step(walk: _Walk, segments: list[str], i: int) -> int:
+    """Enter a distribution: its mapping form replaces a compact value when the walk creates."""
+    expanded, model = _expand_union(walk)
+    if walk.create:
+        walk.container[walk.key] = expanded
+    walk.node, walk.value = model_node(model), expanded
+    return 0
+
+
+def _model_step(walk: _Walk, segments: list[str], i: int) -> int:
+    segment = segments[i]
+    child = field_node(walk.node, segment)
+    if child is None:
+        keys = _keys_text(list(walk.node.fields))
+        raise walk.error(f"unknown key {segment!r}; valid keys at {walk.where()}: {keys}", segment)
+    value = walk.value
+    grouped = child.kind in ("model", "union")
+    if segment not in value or (value[segment] is None and grouped):
+        child_value = _default_value(child.field) if grouped else None
+        if walk.create:
+            value[segment] = child_value
+    else:
+        child_value = value[segment]
+    walk.descend(child, child_value, value, segment, segment)
+    return 1
+
+
+def _list_step(walk: _Walk, segments: list[str], i: int) -> int:
+    items = walk.value if isinstance(walk.value, list) else []
+    if not items:
+        raise walk.error(f"{walk.where()} has no items to choose from")
+    index, take = _list_index(segments, i, items, walk)
+    walk.descend(item_node(walk.node), items[index], items, index, ".".join(segments[i : i + take]))
+    return take
+
+
+def _dict_step(walk: _Walk, segments: list[str], i: int) -> int:
+    segment = segments[i]
+    mapping = walk.value if isinstance(walk.value, Mapping) else {}
+    if segment not in mapping:
+        raise walk.error(
+            f"no key {segment!r} in {walk.where()} (keys in the scenario: {_keys_text(list(mapping))}); "
+            "to sweep a new key, add it to the scenario file first",
+            segment,
+        )
+    walk.descend(item_node(walk.node), mapping[segment], mapping, segment, segment)
+    return 1
+
+
+def _leaf_step(walk: _Walk, segments: list[str], i: int) -> int:
+    raise walk.error(f"{walk.where()} is a single value; it has no field {segments[i]!r}", segments[i])
+
+
+def _step(walk: _Walk, segments: list[str], i: int) -> int:
+    match walk.node.kind:
+        case "union":
+            return _union_step(walk, segments, i)
+        case "model":
+            return _model_step(walk, segments, i)
+        case "list":
+            return _list_step(walk, segments, i)
+        case "dict":
+            return _dict_step(walk, segments, i)
+        case "leaf":
+            return _leaf_step(walk, segments, i)
+        case unknown:
+            typing.assert_never(unknown)
+
+
+def _walk(data: dict[str, Any], path: str, create: bool, origin: str) -> tuple[Any, Key, tuple[Key, ...]]:
     """Walk ``path`` through ``data`` and the schema. Returns (container, last key, resolved keys).
 
     With ``create`` the walk fills in the parts the file leaves out (schema defaults, expanded
@@ -165,78 +224,17 @@ def _walk(data: dict[str, Any], path: str, create: bool) -> tuple[Any, Key, tupl
     """
     segments = [s.strip() for s in path.split(".")]
     if not path.strip() or any(not s for s in segments):
-        raise ScenarioError(SOURCE, f"{path!r} is not a dotted path such as recruitment.roster.size", path)
-    node = _Node("model", (Scenario,))
-    value: Any = data
-    done: list[str] = []
-    resolved: list[Key] = []
-    container: Any = None
-    key: Key = ""
+        raise ScenarioError(origin, f"{path!r} is not a dotted path such as recruitment.roster.size", path)
+    walk = _Walk(ROOT, data, create, origin)
     i = 0
     while i < len(segments):
-        segment = segments[i]
-        if node.kind == "union":
-            expanded, model = _expand_union(value, node, done)
-            if create:
-                container[key] = expanded
-            value = expanded
-            node = _Node("model", (model,))
-        if node.kind == "model":
-            model = node.models[0]
-            fields = model.model_fields
-            if segment not in fields:
-                raise ScenarioError(
-                    SOURCE,
-                    f"unknown key {segment!r}; valid keys at {_where(done)}: {_keys_text(list(fields))}",
-                    ".".join([*done, segment]),
-                )
-            field = fields[segment]
-            container, key = value, segment
-            child = _node(field.annotation, field)
-            if segment not in value or (value[segment] is None and child.kind in ("model", "union")):
-                default = _default_value(field) if child.kind in ("model", "union") else None
-                if create:
-                    value[segment] = default
-                child_value = default
-            else:
-                child_value = value[segment]
-            node, value = child, child_value
-            done.append(segment)
-            resolved.append(segment)
-            i += 1
-        elif node.kind == "list":
-            items = value if isinstance(value, list) else []
-            if not items:
-                raise ScenarioError(SOURCE, f"{_where(done)} has no items to choose from", ".".join(done))
-            index, take = _list_index(segments, i, items, done)
-            container, key = items, index
-            node, value = _node(node.item), items[index]
-            done.append(".".join(segments[i : i + take]))
-            resolved.append(index)
-            i += take
-        elif node.kind == "dict":
-            mapping = value if isinstance(value, Mapping) else {}
-            if segment not in mapping:
-                raise ScenarioError(
-                    SOURCE,
-                    f"no key {segment!r} in {_where(done)} (keys in the scenario: {_keys_text(list(mapping))}); "
-                    "to sweep a new key, add it to the scenario file first",
-                    ".".join([*done, segment]),
-                )
-            container, key = mapping, segment
-            node, value = _node(node.item), mapping[segment]
-            done.append(segment)
-            resolved.append(segment)
-            i += 1
-        else:
-            raise ScenarioError(
-                SOURCE, f"{_where(done)} is a single value; it has no field {segment!r}", ".".join([*done, segment])
-            )
+        i += _step(walk, segments, i)
+    node = walk.node
     if node.kind in ("model", "list", "dict"):
         what = {"model": "a group of settings", "list": "a list", "dict": "a mapping"}[node.kind]
-        inside = f" ({_keys_text(list(node.models[0].model_fields))})" if node.kind == "model" else ""
-        raise ScenarioError(SOURCE, f"is {what}{inside}; name one value inside it", path)
-    return container, key, tuple(resolved)
+        inside = f" ({_keys_text(list(node.fields))})" if node.kind == "model" else ""
+        raise ScenarioError(origin, f"is {what}{inside}; name one value inside it", path)
+    return walk.container, walk.key, tuple(walk.resolved)
 
 
 def _unshared_copy(value: Any) -> Any:
@@ -249,26 +247,20 @@ def _unshared_copy(value: Any) -> Any:
     return copy.copy(value)
 
 
-def check_path(data: dict[str, Any], path: str) -> tuple[Key, ...]:
+def check_path(data: dict[str, Any], path: str, origin: str = SOURCE) -> tuple[Key, ...]:
     """Check ``path`` against the schema and the scenario data; returns the resolved keys.
 
-    Raises :class:`ScenarioError` (source ``--set``) naming the path and the valid keys at the
+    Raises :class:`ScenarioError` (source ``origin``) naming the path and the valid keys at the
     level where it went wrong.
     """
-    _, _, resolved = _walk(_unshared_copy(data), path, create=False)
+    _, _, resolved = _walk(_unshared_copy(data), path, create=False, origin=origin)
     return resolved
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: str = SOURCE) -> dict[str, Any]:
     """A deep copy of ``data`` with each dotted path set to its value; ``data`` is left untouched."""
-    changed = _unshared_copy(data)
+    changed: dict[str, Any] = _unshared_copy(data)
     for path, value in overrides.items():
-        container, key, _ = _walk(changed, path, create=True)
+        container, key, _ = _walk(changed, path, create=True, origin=origin)
         container[key] = value
     return changed
-
-
-def validate_point(data: dict[str, Any], overrides: Mapping[str, Any], point: int) -> Scenario:
-    """The scenario of one design point; a ScenarioError names the point, its values and the field."""
-    source = f"design point {point} ({', '.join(f'{p}={v}' for p, v in overrides.items())})"
-    return validate_scenario(apply_overrides(data, overrides), source)

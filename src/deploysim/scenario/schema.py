@@ -14,7 +14,7 @@ import json
 from pydantic import Field, model_validator
 
 from deploysim.scenario.base import Count, Money, Probability, Strict, Team, Unit
-from deploysim.scenario.durations import DAYS_PER_YEAR, Days, Delay, Duration
+from deploysim.scenario.durations import DAYS_PER_YEAR, Days, Delay, Duration, delay_default, duration_default
 from deploysim.scenario.dynamics import (
     Budget,
     Consent,
@@ -38,25 +38,25 @@ class Roster(Strict):
     """Pre-cleared people who fill a vacant post at once, skipping call, selection and training."""
 
     size: Count = 0
-    call_up: Delay = Field(default=0.0, description="time from call-up to arrival")
+    call_up: Delay = delay_default(0.0, "time from call-up to arrival")
 
 
 class Recruitment(Strict):
-    call_window: Delay = Field(default="17 d", description="call for contributions open (OSCE ~17 d)")
+    call_window: Delay = delay_default("17 d", "call for contributions open (OSCE ~17 d)")
     readvertise_probability: Probability = Field(
         default=0.43, description="share of calls re-advertised (OSCE 2009: ~43%)"
     )
-    selection: Delay = "14 d"
-    pre_deployment_training: Delay = "6 w"
-    travel: Delay = "3 d"
-    induction: Delay = "5 d"
+    selection: Delay = delay_default("14 d")
+    pre_deployment_training: Delay = delay_default("6 w")
+    travel: Delay = delay_default("3 d")
+    induction: Delay = delay_default("5 d")
     roster: Roster = Roster()
 
 
 class Tour(Strict):
-    length: Duration = "12 months"
+    length: Duration = duration_default("12 months")
     extension_probability: Probability = 0.0
-    extension_length: Duration = "6 months"
+    extension_length: Duration = duration_default("6 months")
     handover_overlap: Days = Field(default=7.0, ge=0)
     replacement_lead: Days | None = Field(
         default=None,
@@ -69,7 +69,7 @@ class Leave(Strict):
     """Leave taken in blocks so that the average matches the entitlement (2.5 d/month + R&R)."""
 
     days_per_month: float = Field(default=2.5, ge=0, le=30)
-    block: Duration = "10 d"
+    block: Duration = duration_default("10 d")
 
 
 class Repatriation(Strict):
@@ -77,16 +77,16 @@ class Repatriation(Strict):
 
 
 class InitialStaff(Strict):
-    tour_elapsed: Delay = Field(
-        default="uniform(0, 6) months", description="how far into their tour people in place on day 0 are"
+    tour_elapsed: Delay = delay_default(
+        "uniform(0, 6) months", "how far into their tour people in place on day 0 are"
     )
 
 
 class Mediators(Strict):
     """Locally recruited mediators, trained (ROMED-style) and certified with some yield."""
 
-    recruitment: Delay = "30 d"
-    training: Delay = "3 w"
+    recruitment: Delay = delay_default("30 d")
+    training: Delay = delay_default("3 w")
     certification_yield: Probability = 0.55
     annual_attrition: float = Field(default=0.15, ge=0)
     in_place: bool = Field(default=False, description="every team's mediators certified on day 0")
@@ -95,7 +95,7 @@ class Mediators(Strict):
 class Incidents(Strict):
     rate_per_day: float = Field(default=0.3, ge=0, description="incidents per unit per day")
     mediation_share: Probability = Field(default=0.5, description="share of incidents needing mediation")
-    service_time: Duration = "exponential(1.5) d"
+    service_time: Duration = duration_default("exponential(1.5) d")
 
 
 class RoleCost(Strict):
@@ -246,7 +246,6 @@ def check_dynamics(scenario: Scenario) -> None:
     units = {u.name for u in scenario.units}
     teams = {t.name for t in scenario.teams}
     mediators = {t.name: t.mediators for t in scenario.teams}
-    roles = {role for t in scenario.teams for role in t.posts}
     phase_names = [p.name for p in scenario.phases]
     _require_unique("phases", phase_names)
     _require_unique("expansions", [e.name for e in scenario.expansions])
@@ -255,9 +254,8 @@ def check_dynamics(scenario: Scenario) -> None:
         units |= {u.name for u in phase.new_units}
         _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units, mediators)
         teams |= {t.name for t in phase.teams}
-        for team in phase.teams:
-            mediators.setdefault(team.name, team.mediators)
-        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
+        for phase_team in phase.teams:
+            mediators.setdefault(phase_team.name, phase_team.mediators)
         start = _fixed_start(phase.trigger, scenario.start_date)
         if start is not None and previous_start is not None and start <= previous_start:
             raise ValueError(
@@ -271,19 +269,18 @@ def check_dynamics(scenario: Scenario) -> None:
             if team.unit not in units:
                 raise ValueError(f"expansions.{k}.new_teams.{i}.unit: unit {team.unit!r} is not among units")
         teams |= {t.name for t in expansion.new_teams}
-        roles |= {role for t in expansion.new_teams for role in t.posts}
-        for name, posts in expansion.add_posts.items():
+        for name in expansion.add_posts:
             if name not in teams:
                 raise ValueError(
                     f"expansions.{k}.add_posts.{name}: unknown team {name!r}; known: {', '.join(sorted(teams))}"
                 )
-            roles |= set(posts)
     for i, name in enumerate(scenario.consent.advance_teams):
         if name not in {t.name for t in scenario.teams}:
             raise ValueError(f"consent.advance_teams.{i}: unknown team {name!r}")
     fallback = scenario.consent.fallback_phase
     if fallback is not None and fallback not in phase_names:
         raise ValueError(f"consent.fallback_phase: no phase is named {fallback!r}")
+    roles = set(every_role(scenario))
     for k, programme in enumerate(scenario.training_programmes):
         if programme.trainer_role is not None and programme.trainer_role not in roles:
             raise ValueError(
