@@ -55,3 +55,13 @@ def precision_settings(args: argparse.Namespace) -> tuple[tuple[PrecisionTarget,
     if targets:
         check_max_reps(args.reps, max_reps)
     return targets, max_reps
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    """``--target MILESTONE<=DAY`` (or ``<=YYYY-MM-DD``), repeatable: P(milestone by then) in the summary."""
+    parser.add_argument(
+        "--target", dest="targets", action="append", default=None, metavar="MILESTONE<=DAY",
+        help="report the probability of reaching a milestone by a day from the start or a date, e.g. "
+             "'foc_day<=150' or 'foc_day<=2011-03-01' (repeatable; IOC and FOC by the end of the first "
+             "mandate are always reported)",
+    )

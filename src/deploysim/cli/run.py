@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deploysim.cli.options import add_precision_options, positive_int, precision_settings, seed
+from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.experiments.replications import run
 from deploysim.results.text import format_summary
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH=VALUE",
         help="change one field for this run, e.g. recruitment.roster.size=20 (repeatable)",
     )
+    add_target_option(parser)
     add_precision_options(parser, "the mean")
     parser.set_defaults(handler=handle)
 
@@ -49,12 +50,13 @@ def handle(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=ProgressLine(Path(args.file).stem),
         origin="--set",
+        targets=args.targets,
     )
     written = result.save(out)
     print(f"{result.label}: {result.replications} replications, seed {args.seed}")
     if targets:
         print(result.adaptive.report())
-    print(format_summary(result.summary()))
+    print(format_summary(result.summary(), result.outcomes()))
     failed = failed_count(result.runs)
     if failed:
         print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")

@@ -29,10 +29,12 @@ from deploysim.experiments.precision import (
 )
 from deploysim.experiments.runner import batch_size_for, default_workers, execute, executor_for, make_batches
 from deploysim.experiments.sink import Progress, ResultsSink
+from deploysim.results.measures import not_applicable
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import variant
-from deploysim.stats.summary import summary_table
+from deploysim.stats.milestones import Target, parse_targets
+from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
@@ -41,7 +43,7 @@ from deploysim.storage.tables import TABLES, MemoryTables, RunTables, read_table
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SUMMARY_FILES = ("summary.csv", "summary.parquet")
+SUMMARY_FILES = ("summary.csv", "summary.parquet", "outcomes.csv")
 PLOT_FILES = ("staffing.png", "coverage.png", "timeline.png", "cadets.png", "phases.png")
 
 
@@ -137,9 +139,10 @@ class Replications:
     seed: int
     adaptive: AdaptiveResult
     tables: RunTables = field(repr=False)
-    targets: tuple[PrecisionTarget, ...] = ()
+    precision_targets: tuple[PrecisionTarget, ...] = ()
     changes: dict[str, Any] = field(default_factory=dict)
     level: float = 0.95
+    targets: tuple[Target, ...] = ()
 
     @property
     def label(self) -> str:
@@ -167,8 +170,21 @@ class Replications:
         return self.tables.events
 
     def summary(self) -> pd.DataFrame:
-        """Each measure's estimate with its confidence interval over the replications."""
-        return summary_table(self.runs, self.level)
+        """Each measure's estimate with its confidence interval and the estimator that made it, then
+        P(milestone by day D) for each target: the planner's own and, unless given, IOC and FOC by the
+        end of the first mandate."""
+        return summary_table(self.runs, self.level, self.all_targets(), {self.label: self.scenario.start_date},
+                             self.scenario.costs.currency, not_applicable(self.scenario))
+
+    def all_targets(self) -> tuple[Target, ...]:
+        given = {t.measure for t in self.targets}
+        mandate_end = float(self.scenario.mandate.initial_length)
+        defaults = tuple(Target(m, day=mandate_end) for m in ("ioc_day", "foc_day") if m not in given)
+        return (*self.targets, *defaults)
+
+    def outcomes(self) -> pd.DataFrame:
+        """How many runs fell into each outcome class (consent refused, mandate ended, ...), with shares."""
+        return outcome_table(self.runs, self.level)
 
     def plot_staffing(self, title: str | None = None) -> Figure:
         from deploysim.plots import staffing_fan
@@ -204,7 +220,7 @@ class Replications:
     def manifest(self, complete: bool = True) -> dict[str, Any]:
         """Provenance: scenario file and hash, seed, replications, changes, precision, version, commit."""
         return _manifest(self.scenario, self.file, self.seed, self.adaptive.replications, self.changes,
-                         self.targets, complete, self.adaptive)
+                         self.precision_targets, complete, self.adaptive, self.targets)
 
     def save(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
         """Write run tables (Parquet datasets), the summary (CSV and Parquet), the charts and a manifest.
@@ -222,8 +238,9 @@ class Replications:
                 frame = self.tables.table(name)
                 if not frame.empty:
                     write_part(out, name, "run", frame)
-        summary = self.summary()
-        written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet")]
+        summary, outcomes = self.summary(), self.outcomes()
+        written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet"),
+                   write_csv(outcomes, out / "outcomes.csv")]
         written += [save_png(figure, out / name) for name, figure in self.plots().items()]
         write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
         return written
@@ -231,13 +248,15 @@ class Replications:
 
 def _manifest(scenario: Scenario, file: str | None, seed: int, replications: int, changes: Mapping[str, Any],
               targets: Sequence[PrecisionTarget], complete: bool, adaptive: AdaptiveResult | None = None,
-              ) -> dict[str, Any]:
+              milestone_targets: Sequence[Target] = ()) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "root_seed": seed,
         "replications": replications,
         "overrides": [f"{path}={value}" for path, value in changes.items()],
         "complete": complete,
     }
+    if milestone_targets:
+        fields["targets"] = [str(t) for t in milestone_targets]
     if targets:
         fields["precision"] = [str(t) for t in targets]
         if adaptive is not None:
@@ -259,6 +278,7 @@ def run(
     progress: Progress | None = None,
     level: float = 0.95,
     origin: str = "changes",
+    targets: str | Sequence[str] | None = None,
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
@@ -268,12 +288,14 @@ def run(
     is the first batch and replications are added until the targets or ``max_reps`` are reached.
     ``out``: stream the run tables to this directory instead of memory (then ``save(out)`` adds
     the summary and charts). Runs on a local pool (``workers``; 1 runs here) or any ``executor``.
-    ``origin`` names where the changes came from in messages (the CLI passes ``--set``).
+    ``origin`` names where the changes came from in messages (the CLI passes ``--set``). ``targets``:
+    milestone targets such as ``"foc_day<=150"`` or ``"foc_day<=2011-03-01"``, reported as P(by then).
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    targets = parse_precisions(precision)
-    if targets:
+    targets_ = parse_precisions(precision)
+    milestone_targets = parse_targets(targets)
+    if targets_:
         check_max_reps(reps, max_reps)
     given = dict(changes or {})
     if isinstance(scenario, Scenario):
@@ -283,12 +305,13 @@ def run(
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
-        write_manifest(directory, _manifest(resolved, file, seed, reps, given, targets, complete=False))
+        write_manifest(directory, _manifest(resolved, file, seed, reps, given, targets_, False, None,
+                                            milestone_targets))
     tables, adaptive = replicate(
-        {resolved.name: resolved}, reps, targets, max_reps, seed=seed, workers=workers, executor=executor,
+        {resolved.name: resolved}, reps, targets_, max_reps, seed=seed, workers=workers, executor=executor,
         out=directory, keep_in_memory=directory is None, progress=progress, level=level,
     )
-    result = Replications(resolved, file, seed, adaptive, tables, targets, given, level)
+    result = Replications(resolved, file, seed, adaptive, tables, targets_, given, level, milestone_targets)
     if directory is not None:
         write_manifest(directory, result.manifest(complete=True))
         result.tables = load_results(directory)

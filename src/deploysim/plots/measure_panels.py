@@ -80,8 +80,8 @@ def _draw_bars(ax: Axes, rows: pd.DataFrame, names: Sequence[str], measure: str,
             continue
         ax.barh(y, row["estimate"], height=0.62, color=scenario_colour(y), alpha=0.85)
         if not math.isnan(row["ci_low"]):
-            ax.errorbar(row["estimate"], y, xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
-                        fmt="none", ecolor="black", elinewidth=1.2, capsize=3)
+            spread = [[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]]
+            ax.errorbar(row["estimate"], y, xerr=spread, fmt="none", ecolor="black", elinewidth=1.2, capsize=3)
         partial = "" if row["n"] >= n_reps else f" (n={int(row['n'])})"
         ax.annotate(f"{format_value(measure, row['estimate'])}{partial}",
                     xy=(max(row["estimate"], row["ci_high"] if not math.isnan(row["ci_high"]) else row["estimate"]), y),

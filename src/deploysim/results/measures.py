@@ -15,6 +15,7 @@ import numpy as np
 from deploysim.engine.daily import DAILY_COLUMNS
 from deploysim.engine.mission import RawRun
 from deploysim.scenario.durations import DAYS_PER_MONTH
+from deploysim.scenario.schema import Scenario
 
 MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money", "proportion"]
 """How a measure is estimated across runs: a *milestone* is the first day something happens (it may
@@ -117,6 +118,23 @@ MEASURES: dict[str, Measure] = {m.name: m for m in _REGISTRY}
 KEY_MEASURES: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.key)
 SHOWN: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.shown)
 """The measures a summary reports, in order; the others are the totals behind shares and ratios."""
+
+
+def not_applicable(scenario: Scenario) -> dict[str, str]:
+    """Measures a scenario cannot produce, each with the reason a summary shows instead of a number."""
+    reasons: dict[str, str] = {}
+    if not any(team.mediators for team in scenario.teams) and not any(
+        team.mediators for phase in scenario.phases for team in phase.teams
+    ):
+        reasons.update(dict.fromkeys(("mediation_wait_mean", "mediation_wait_p90", "mediation_cases"),
+                                     "the scenario has no mediators"))
+    if not scenario.training_programmes:
+        reasons["cadets_graduated"] = "the scenario has no training programme"
+    if not scenario.expansions:
+        reasons.update(dict.fromkeys(("expansion_approval_day", "expanded"), "the scenario has no expansion"))
+    if scenario.consent.initial == "granted":
+        reasons.update(dict.fromkeys(("consent_day", "consent_granted"), "consent is granted from the start"))
+    return reasons
 
 
 def measure_label(name: str) -> str:

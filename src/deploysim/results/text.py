@@ -6,19 +6,115 @@ that estimates stay pure numbers and their wording has one home.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pandas as pd
 
-from deploysim.results.measures import measure_description
+from deploysim.results.measures import MEASURES, measure_description
 
 
-def format_summary(table: pd.DataFrame) -> str:
-    """A plain-text table for the terminal."""
-    lines = [f"{'measure':<24} {'mean':>14} {'95% CI':>31} {'n':>6}"]
-    for row in table.itertuples(index=False):
-        ci = "" if pd.isna(row.half_width) else f"[{row.ci_low:>13,.2f}, {row.ci_high:>13,.2f}]"
-        mean = "never" if pd.isna(row.mean) else f"{row.mean:,.2f}"
-        lines.append(f"{row.measure:<24} {mean:>14} {ci:>31} {row.n:>6}")
-    return "\n".join(lines)
+def _significant(value: float, digits: int = 3) -> str:
+    """Three significant figures with thousands separators: 11,600 and 0.583, never 1.16e+04."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    exponent = math.floor(math.log10(abs(value)))
+    if exponent >= digits - 1:
+        return f"{round(value, -(exponent - digits + 1)):,.0f}"
+    return f"{value:,.{digits - 1 - exponent}f}"
+
+
+def format_amount(value: float, unit: str, kind: str) -> str:
+    """A value as a planner reads it: percent for shares and proportions, money with its currency and
+    M/k for large sums, days as whole days, other amounts to three significant figures."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind in ("share", "proportion"):
+        return f"{value:.1%}"
+    if kind == "milestone" or unit == "days from start":
+        return f"day {value:,.0f}"
+    if unit == "days":
+        return f"{_significant(value)} days"
+    currency = unit.split(" ", 1)[0] if kind in ("money",) or unit.endswith("per person-month") else ""
+    if currency:
+        magnitude = abs(value)
+        if magnitude >= 1e6:
+            return f"{currency} {value / 1e6:.3g}M"
+        return f"{currency} {_significant(value)}"
+    return _significant(value)
+
+
+def _row_amount(row: Any, value: float) -> str:
+    return format_amount(value, str(row.unit), MEASURES[row.measure].kind if row.measure in MEASURES else "share")
+
+
+def _interval_text(row: Any) -> str:
+    if pd.isna(row.ci_low) or pd.isna(row.ci_high):
+        return ""
+    return f"[{_row_amount(row, row.ci_low)}, {_row_amount(row, row.ci_high)}]"
+
+
+def _day_and_date(day: float, date: Any) -> str:
+    if pd.isna(day) or math.isinf(day):
+        return "not reached in half the runs"
+    return f"{date} (day {day:,.0f})" if date is not None and not pd.isna(date) else f"day {day:,.0f}"
+
+
+def _day(day: float) -> str:
+    return "not reached" if pd.isna(day) or math.isinf(day) else f"day {day:,.0f}"
+
+
+def format_summary(table: pd.DataFrame, outcomes: pd.DataFrame | None = None) -> str:
+    """The summary of one scenario for the terminal: outcome classes, milestones with the probability of
+    reaching them and when, the planner's targets, then every other measure with its estimator."""
+    lines: list[str] = []
+    if outcomes is not None and not outcomes.empty:
+        lines.append(f"Outcomes of the {int(outcomes['n'].iloc[0])} runs    runs  share [95% CI]")
+        for row in outcomes.itertuples(index=False):
+            lines.append(f"  {row.outcome:<29} {row.runs:>5}  {row.share:.0%} [{row.ci_low:.0%}, {row.ci_high:.0%}]")
+        lines.append("")
+    milestones = table[table["measure"].map(lambda m: m in MEASURES and MEASURES[m].kind == "milestone")]
+    if not milestones.empty:
+        width = max(len(str(label)) for label in milestones["label"]) + 2
+        lines.append(f"{'Milestones':<{width}} reached [95% CI]     median date [95% CI]"
+                     f"{'':<28} 10th-90th percentile")
+        for row in milestones.itertuples(index=False):
+            if pd.isna(row.p_reached):
+                lines.append(f"  {row.label:<{width - 2}} n/a: {row.estimator}")
+                continue
+            reached = f"{row.p_reached:.0%} [{row.p_reached_low:.0%}, {row.p_reached_high:.0%}]"
+            median = _day_and_date(row.median_day, row.median_date)
+            if not math.isfinite(row.median_day) and not pd.isna(row.median_if_reached):
+                median += f"; day {row.median_if_reached:,.0f} where reached"
+            band = f"[{_day(row.median_low)}, {_day(row.median_high)}]" if math.isfinite(row.median_day) else ""
+            spread = f"{_day(row.q10_day)} to {_day(row.q90_day)}"
+            lines.append(f"  {row.label:<{width - 2}} {reached:<20} {median + ' ' + band:<48} {spread}")
+        lines.append("  (median and percentiles of the day, over all runs: Kaplan-Meier, runs that never reach a "
+                     "milestone count as later than the horizon)")
+        lines.append("")
+    targets = table[table["measure"].str.startswith("P(")]
+    if not targets.empty:
+        lines.append("Targets")
+        for row in targets.itertuples(index=False):
+            when = f"day {row.target_day:,.0f}" + (f", {row.target_date}" if not pd.isna(row.target_date) else "")
+            share = "n/a" if pd.isna(row.estimate) else f"{row.estimate:.0%} [{row.ci_low:.0%}, {row.ci_high:.0%}]"
+            label = str(row.label).replace("by the day", f"by {when}")
+            lines.append(f"  {label:<60} {share}")
+        lines.append("")
+    others = table[table["measure"].map(lambda m: m in MEASURES and MEASURES[m].kind != "milestone")]
+    if not others.empty:
+        width = max(len(str(label)) for label in others["label"]) + 2
+        lines.append(f"{'Measures':<{width}} {'estimate':>16} {'95% CI':<34} estimator")
+        for row in others.itertuples(index=False):
+            estimate = _row_amount(row, row.estimate) if not pd.isna(row.estimate) else "n/a"
+            how = str(row.estimator)
+            if not pd.isna(row.median_per_run):
+                how += f"; median run {_row_amount(row, row.median_per_run)}"
+            lines.append(f"  {row.label:<{width - 2}} {estimate:>16} {_interval_text(row):<34} {how}")
+    failed = int(table["failed"].max()) if "failed" in table and len(table) else 0
+    if failed:
+        lines.append(f"{failed} run(s) failed and are left out of every estimate")
+    return "\n".join(lines).rstrip()
 
 
 def _number(value: float) -> str:

@@ -102,7 +102,7 @@ def observations(values: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, 
 def _date(start: dt.date | None, day: float) -> dt.date | None:
     if start is None or not math.isfinite(day):
         return None
-    return start + dt.timedelta(days=int(math.floor(day)))
+    return start + dt.timedelta(days=math.floor(day))
 
 
 def milestone_summary(values: np.ndarray, observed: np.ndarray, start: dt.date | None = None,
@@ -135,6 +135,7 @@ def milestone_summary(values: np.ndarray, observed: np.ndarray, start: dt.date |
         "median_date": _date(start, median.estimate),
         "q10_day": q10.estimate,
         "q90_day": q90.estimate,
+        "median_if_reached": float(np.median(times[reached])) if reached.any() else math.nan,
     }
 
 

@@ -27,7 +27,7 @@ from deploysim.stats.runs import failed_count, ok_runs
 
 COLUMNS = ("scenario", "measure", "label", "unit", "estimator", "estimate", "ci_low", "ci_high", "half_width", "n",
            "failed", "p_reached", "p_reached_low", "p_reached_high", "median_day", "median_low", "median_high",
-           "median_date", "q10_day", "q90_day", "median_per_run", "target_day", "target_date")
+           "median_date", "q10_day", "q90_day", "median_if_reached", "median_per_run", "target_day", "target_date")
 
 
 def _column(group: pd.DataFrame, name: str) -> np.ndarray:
@@ -55,7 +55,8 @@ def measure_row(measure: Measure, group: pd.DataFrame, start: dt.date | None, le
         numerator, denominator = _column(group, measure.numerator), _column(group, measure.denominator)
         if measure.kind == "share":
             ratio = pooled_share(numerator, denominator, level)
-            estimator = f"pooled: {MEASURES[measure.numerator].description} / {MEASURES[measure.denominator].description}"
+            over = MEASURES[measure.denominator].label.lower()
+            estimator = f"pooled: total {MEASURES[measure.numerator].label.lower()} / total {over}"
         else:
             ratio = ratio_of_totals(numerator, denominator, level)
             estimator = "ratio of totals over runs"
@@ -67,13 +68,15 @@ def measure_row(measure: Measure, group: pd.DataFrame, start: dt.date | None, le
 
 
 def summary_table(runs: pd.DataFrame, level: float = 0.95, targets: Sequence[Target] = (),
-                  start_dates: Mapping[str, dt.date] | None = None, currency: str | None = None) -> pd.DataFrame:
+                  start_dates: Mapping[str, dt.date] | None = None, currency: str | None = None,
+                  not_applicable: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per (scenario, measure), then one per (scenario, target); columns as in ``COLUMNS``.
 
     ``n`` counts the runs an estimate uses: for a milestone every successful run (those that never
     reached it are censored, not dropped); for a mean, the runs where the measure is defined.
     """
     start_dates = start_dates or {}
+    skip = not_applicable or {}
     rows = []
     for scenario, whole in runs.groupby("scenario", sort=False, observed=True):
         group = ok_runs(whole)
@@ -85,7 +88,10 @@ def summary_table(runs: pd.DataFrame, level: float = 0.95, targets: Sequence[Tar
             measure = MEASURES[name]
             row = {"scenario": scenario, "measure": name, "label": measure.label,
                    "unit": measure.unit_text(currency), "failed": failed}
-            row.update(measure_row(measure, group, start, level))
+            if name in skip:
+                row.update({"estimator": f"n/a: {skip[name]}", "n": 0})
+            else:
+                row.update(measure_row(measure, group, start, level))
             rows.append(row)
         for target in targets:
             if target.measure not in group.columns or "observed_days" not in group.columns:
