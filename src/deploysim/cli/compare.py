@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from deploysim.cli.options import add_precision_options, positive_int, precision_settings, seed
+from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.comparison import compare
@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/compare-<A>-vs-<B>)")
     parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    add_target_option(parser)
     add_precision_options(parser, "every paired difference from the first scenario")
     parser.set_defaults(handler=handle)
 
@@ -49,6 +50,7 @@ def handle(args: argparse.Namespace) -> int:
         out=out,
         overwrite=args.overwrite,
         progress=ProgressLine(f"compare {len(args.files)} scenarios"),
+        target=args.targets,
     )
     written = comparison.save(out)
     print(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "

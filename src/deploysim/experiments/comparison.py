@@ -13,7 +13,9 @@ runs before any simulation, so a mistake costs nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -32,12 +34,13 @@ from deploysim.experiments.precision import (
 )
 from deploysim.experiments.replications import replicate
 from deploysim.experiments.sink import Progress
-from deploysim.results.measures import MEASURES, measure_description
+from deploysim.results.measures import measure_description, not_applicable
 from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
+from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.paired import difference_table, replication_differences
-from deploysim.stats.summary import summary_table
+from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 ScenarioLike = Scenario | str | Path
-DERIVED = ("summary", "differences", "comparison")
+DERIVED = ("summary", "differences", "comparison", "outcomes")
 PLOTS = ("staffing.png", "measures.png", "differences.png")
 OUTPUTS = (*(f"{name}.{ext}" for name in DERIVED for ext in ("csv", "parquet")), *PLOTS)
 
@@ -62,8 +65,9 @@ class Comparison:
     seed: int
     adaptive: AdaptiveResult
     tables: RunTables = field(repr=False)
-    targets: tuple[PrecisionTarget, ...] = ()
+    precision_targets: tuple[PrecisionTarget, ...] = ()
     level: float = 0.95
+    targets: tuple[Target, ...] = ()
 
     @property
     def baseline(self) -> str:
@@ -95,41 +99,57 @@ class Comparison:
         currencies = {s.costs.currency for s in self.scenarios.values()}
         return currencies.pop() if len(currencies) == 1 else None
 
+    @property
+    def start_dates(self) -> dict[str, dt.date]:
+        return {label: s.start_date for label, s in self.scenarios.items()}
+
+    def all_targets(self) -> tuple[Target, ...]:
+        """The planner's targets and, unless given, IOC and FOC by the end of the baseline's first mandate."""
+        given = {t.measure for t in self.targets}
+        mandate_end = float(self.scenarios[self.baseline].mandate.initial_length)
+        return (*self.targets, *(Target(m, day=mandate_end) for m in ("ioc_day", "foc_day") if m not in given))
+
     def summary(self) -> pd.DataFrame:
-        """Each scenario's mean and CI per measure, scenarios in the order given."""
-        table = summary_table(self.runs, self.level)
+        """Each scenario's estimate and CI per measure, by the estimator its kind needs; scenarios in order."""
+        skip = set.intersection(*(set(not_applicable(s)) for s in self.scenarios.values()))
+        reasons = {name: not_applicable(self.scenarios[self.baseline])[name] for name in skip}
+        table = summary_table(self.runs, self.level, self.all_targets(), self.start_dates, self.currency, reasons)
         order = {label: i for i, label in enumerate(self.labels)}
-        measure_order = {m: i for i, m in enumerate(MEASURES)}
-        keys = table["scenario"].map(order) * len(MEASURES) + table["measure"].map(measure_order)
-        return table.iloc[keys.argsort(kind="stable")].reset_index(drop=True)
+        return table.iloc[table["scenario"].map(order).argsort(kind="stable")].reset_index(drop=True)
+
+    def outcomes(self) -> pd.DataFrame:
+        """Per scenario, how many runs fell into each outcome class."""
+        return outcome_table(self.runs, self.level)
 
     def differences(self, measures: Sequence[str] | None = None) -> pd.DataFrame:
-        """Each scenario's mean paired difference from the baseline, with CI and ``excludes_zero``."""
-        return difference_table(self.runs, self.baseline, self.labels[1:], measures, self.level)
+        """Each scenario's paired difference from the baseline, per measure, by kind (see
+        :func:`deploysim.stats.paired.difference_table`), with CI and ``excludes_zero``."""
+        return difference_table(self.runs, self.baseline, self.labels[1:], measures, self.level,
+                                self.all_targets(), self.start_dates)
 
     def replication_differences(self, measures: Sequence[str] | None = None) -> pd.DataFrame:
         """Per replication, each scenario's value minus the baseline's (exactly 0 where nothing differs)."""
         return replication_differences(self.runs, self.baseline, self.labels[1:], measures)
 
     def table(self) -> pd.DataFrame:
-        """Per measure and scenario: mean with CI, and the paired difference from the baseline with CI.
+        """Per measure and scenario: the summary's columns and the paired difference from the baseline.
 
         ``significant`` is True where the difference's interval excludes zero; the baseline's
         difference columns are empty.
         """
-        summary = self.summary().rename(columns={"half_width": "ci_half_width"})
+        summary = self.summary()
         diffs = self.differences().rename(columns={
-            "ci_low": "diff_low", "ci_high": "diff_high", "half_width": "diff_half_width", "n": "diff_n",
-            "excludes_zero": "significant",
+            "estimator": "diff_estimator", "ci_low": "diff_low", "ci_high": "diff_high",
+            "half_width": "diff_half_width", "n": "diff_n", "excludes_zero": "significant",
         }).drop(columns="baseline")
         table = summary.merge(diffs, on=["scenario", "measure"], how="left")
+        not_applicable = table["estimator"].astype(str).str.startswith("n/a")
+        table.loc[not_applicable, [c for c in diffs.columns if c not in ("scenario", "measure")]] = math.nan
         table["significant"] = table["significant"].astype("boolean").fillna(False).astype(bool)
         table["description"] = table["measure"].map(measure_description)
-        columns = ["measure", "scenario", "mean", "ci_low", "ci_high", "n", "difference", "diff_low", "diff_high",
-                   "diff_n", "significant", "description"]
-        order = {m: i for i, m in enumerate(MEASURES)}
+        order = {m: i for i, m in enumerate(table["measure"].drop_duplicates())}
         table = table.iloc[table["measure"].map(order).argsort(kind="stable")]
-        return table[columns].reset_index(drop=True)
+        return table.reset_index(drop=True)
 
     def format_table(self) -> str:
         return format_comparison(self.table(), self.baseline, self.level)
@@ -155,7 +175,7 @@ class Comparison:
     def manifest(self, complete: bool = True) -> dict[str, Any]:
         """Provenance: scenario files and hashes, seed, replications, precision, version, commit."""
         return _manifest(self.labels, self.scenarios, self.files, self.seed, self.adaptive.replications,
-                         self.targets, complete, self.adaptive)
+                         self.precision_targets, complete, self.adaptive, self.targets)
 
     def save(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
         """Write run tables (Parquet datasets), summary tables (Parquet and CSV), plots and a manifest.
@@ -174,7 +194,8 @@ class Comparison:
                     if not part.empty:
                         write_part(out, table, _part_key(i, label), part)
         written: list[Path] = []
-        tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table()}
+        tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
+                  "outcomes": self.outcomes()}
         for name, frame in tables.items():
             written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
         written += self.save_plots(out)
@@ -204,6 +225,7 @@ def compare(
     overwrite: bool = False,
     progress: Progress | None = None,
     level: float = 0.95,
+    target: str | Sequence[str] | None = None,
 ) -> Comparison:
     """Replicate scenarios with common random numbers and compare each with the first.
 
@@ -214,6 +236,9 @@ def compare(
     :mod:`deploysim.experiments.precision` for the procedure and its caveat). ``out``: stream run tables to
     this directory instead of memory (then call ``save(out)`` to add summaries and plots).
 
+    ``target``: milestone targets (``"foc_day<=150"``) reported as P(by then) per scenario and as
+    paired differences; IOC and FOC by the end of the baseline's first mandate are always reported.
+
     Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,
     PrecisionError for a bad precision request and ScenarioError for a bad scenario file.
     """
@@ -221,6 +246,7 @@ def compare(
     labels = list(resolved)
     check_start_dates(resolved)
     targets = parse_precisions(precision)
+    milestone_targets = parse_targets(target)
     if reps < 1:
         raise ComparisonError(f"reps must be at least 1, got {reps}")
     if targets:
@@ -228,12 +254,13 @@ def compare(
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, OUTPUTS)
-        write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, complete=False))
+        write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, False, None,
+                                            milestone_targets))
     tables, adaptive = replicate(
         resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
         keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
     )
-    comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level)
+    comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
     if directory is not None:
         write_manifest(directory, comparison.manifest(complete=True))
         comparison.tables = load_results(directory)
@@ -292,6 +319,7 @@ def _manifest(
     targets: Sequence[PrecisionTarget],
     complete: bool,
     adaptive: AdaptiveResult | None = None,
+    milestone_targets: Sequence[Target] = (),
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "baseline": labels[0],
@@ -300,6 +328,7 @@ def _manifest(
         "replications": replications,
         "common_random_numbers": True,
         "precision": [str(t) for t in targets],
+        "targets": [str(t) for t in milestone_targets],
         "complete": complete,
     }
     if adaptive is not None and targets:

@@ -70,7 +70,7 @@ _REGISTRY: tuple[Measure, ...] = (
     Measure("mediation_wait_mean", "mean wait for a mediator over every request served", "Wait for a mediator",
             "days", "ratio", key=True, numerator="mediation_wait_days", denominator="mediation_cases"),
     Measure("mediation_wait_p90", "90th percentile wait for a mediator within a run, averaged over runs",
-            "90th percentile wait for a mediator (mean per run)", "days", "duration"),
+            "90th percentile wait for a mediator", "days", "duration"),
     Measure("mediation_cases", "mediation requests served", "Mediation cases served", "cases", "count"),
     Measure("incidents", "incidents in all units", "Incidents", "incidents", "count"),
     Measure("total_cost", "cost to the end of the horizon", "Total cost", "{currency}", "money", key=True),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from deploysim.results.measures import MEASURES, measure_description
+from deploysim.results.measures import MEASURES
 
 
 def _significant(value: float, digits: int = 3) -> str:
@@ -117,54 +117,68 @@ def format_summary(table: pd.DataFrame, outcomes: pd.DataFrame | None = None) ->
     return "\n".join(lines).rstrip()
 
 
-def _number(value: float) -> str:
-    if pd.isna(value):
+def _signed(row: Any, value: float) -> str:
+    text = _row_amount(row, abs(value))
+    return ("-" if value < 0 else "+") + text
+
+
+def _difference_text(row: Any) -> str:
+    """One scenario's paired difference from the baseline, with its interval and how many pairs it used."""
+    if pd.isna(row.difference):
+        return str(row.diff_estimator) if isinstance(row.diff_estimator, str) and "n/a" in row.diff_estimator else ""
+    milestone = row.measure in MEASURES and MEASURES[row.measure].kind == "milestone"
+    amount = (lambda v: f"{'-' if v < 0 else '+'}{abs(v):,.1f} d") if milestone else (lambda v: _signed(row, v))
+    if row.measure.startswith("P(") or (row.measure in MEASURES and MEASURES[row.measure].kind in ("proportion",
+                                                                                                  "share")):
+        amount = lambda v: f"{100 * v:+.1f} pp"  # noqa: E731  percentage points
+    text = f"{amount(row.difference)} [{amount(row.diff_low)}, {amount(row.diff_high)}]"
+    text += " *" if row.significant else ""
+    if not pd.isna(row.pairs) and not pd.isna(row.diff_n) and row.diff_n < row.pairs:
+        text += f" (over {int(row.diff_n)} of {int(row.pairs)} pairs: the measure is undefined in the others)"
+    if milestone and not pd.isna(row.p_difference):
+        text += (f"; P(reached) {100 * row.p_difference:+.1f} pp [{100 * row.p_difference_low:+.1f}, "
+                 f"{100 * row.p_difference_high:+.1f}]"
+                 f"{' *' if row.p_difference_low > 0 or row.p_difference_high < 0 else ''}"
+                 f" (reached in both {int(row.reached_both)}, only baseline {int(row.reached_only_baseline)}, "
+                 f"only this {int(row.reached_only_other)})")
+    return text
+
+
+def _estimate_text(row: Any) -> str:
+    if pd.isna(row.estimate):
         return "n/a"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}" if magnitude >= 10 else f"{value:,.3f}"
-
-
-def _interval(low: float, high: float) -> str:
-    return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
+    if row.measure.startswith("P("):
+        return f"{row.estimate:.0%} [{row.ci_low:.0%}, {row.ci_high:.0%}]"
+    if row.measure in MEASURES and MEASURES[row.measure].kind == "milestone":
+        median = "not reached in half" if not math.isfinite(row.median_day) else f"day {row.median_day:,.0f}"
+        return (f"reached {row.p_reached:.0%}, median {median}, restricted mean day {row.estimate:,.0f} "
+                f"[{row.ci_low:,.0f}, {row.ci_high:,.0f}]")
+    return f"{_row_amount(row, row.estimate)} {_interval_text(row)}"
 
 
 def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
-    """Plain text for the terminal: per measure, each scenario's mean and CI and its paired difference.
-
-    A difference computed over fewer pairs than the scenario has replications (a measure undefined in
-    some, e.g. FOC never reached) shows its own n.
-    """
+    """Plain text for the terminal: per measure, each scenario's estimate and its paired difference from
+    the baseline. Milestones show P(reached), the median and the restricted mean, and their differences
+    both in the restricted mean (days) and in P(reached), with the pairs that reached it in each."""
     pct = f"{level:.0%}"
-    rows = []
-    for row in table.itertuples(index=False):
-        mean = "never" if pd.isna(row.mean) else _number(row.mean)
-        if row.scenario == baseline:
-            diff, diff_ci = "(baseline)", ""
-        else:
-            diff = _number(row.difference)
-            diff_ci = _interval(row.diff_low, row.diff_high)
-            if pd.notna(row.diff_n) and row.diff_n < row.n:
-                diff_ci += f" n={int(row.diff_n)}"
-            diff_ci += " *" if row.significant else ""
-        rows.append((row.measure, str(row.scenario), mean, _interval(row.ci_low, row.ci_high), str(row.n), diff,
-                     diff_ci))
-    name_w = min(max([len(r[1]) for r in rows] + [8]), 40)
-    widths = [max([len(r[k]) for r in rows] + [len(h)]) for k, h in
-              ((2, "mean"), (3, pct + " CI"), (4, "n"), (5, "difference"))]
-    lines = [f"{'':<{name_w + 2}} {'mean':>{widths[0]}} {pct + ' CI':^{widths[1]}} {'n':>{widths[2]}}   "
-             f"{'difference':>{widths[3]}} {pct + ' CI of difference'}"]
-    current = None
-    for measure, name, mean, ci, n, diff, diff_ci in rows:
-        if measure != current:
-            current = measure
-            lines.append(f"{measure}: {measure_description(str(measure))}")
-        name = name if len(name) <= name_w else name[: name_w - 1] + "~"
-        lines.append(f"  {name:<{name_w}} {mean:>{widths[0]}} {ci:>{widths[1]}} {n:>{widths[2]}}   "
-                     f"{diff:>{widths[3]}} {diff_ci}".rstrip())
-    lines.append(f"* the paired {pct} CI of the difference from the baseline excludes zero "
-                 f"(common random numbers); baseline: {baseline}")
+    names = [str(s) for s in pd.unique(table["scenario"])]
+    width = min(max([len(n) for n in names] + [8]), 40)
+    lines: list[str] = []
+    for measure, group in table.groupby("measure", sort=False):
+        first = group.iloc[0]
+        label = str(first.label) if isinstance(first.label, str) else str(measure)
+        if str(measure).startswith("P("):
+            when = f"day {first.target_day:,.0f}" if not pd.isna(first.target_day) else ""
+            label = label.replace("by the day", f"by {when}")
+        estimator = str(first.estimator)
+        lines.append(f"{label} ({estimator})")
+        for row in group.itertuples(index=False):
+            name = str(row.scenario)
+            name = name if len(name) <= width else name[: width - 1] + "~"
+            diff = "(baseline)" if row.scenario == baseline else _difference_text(row)
+            lines.append(f"  {name:<{width}} {_estimate_text(row):<46} {diff}".rstrip())
+    lines.append(f"[...]: {pct} confidence intervals; * the paired {pct} CI of the difference from the baseline "
+                 f"excludes zero (common random numbers); baseline: {baseline}")
     return "\n".join(lines)
 
 
