@@ -40,10 +40,20 @@ def test_run_prints_a_summary_with_confidence_intervals(runs: dict) -> None:
     assert "Traceback" not in done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Kyrgyzstan PAG 2010 (as planned): 12 replications, seed 0")
-    header = next(line for line in lines if line.startswith("measure"))
-    assert "95% CI" in header
-    for measure in ("ioc_day", "mean_fill", "team_coverage", "total_cost", "extensions_granted"):
-        assert any(line.startswith(measure) for line in lines), measure
+    sections = [line.split()[0] for line in lines if line and not line.startswith(" ")]
+    assert sections[1:] == ["Outcomes", "Milestones", "Targets", "Measures", "wrote", "wrote", "wrote", "tables"]
+    outcomes = lines[lines.index(next(line for line in lines if line.startswith("Outcomes"))) + 1:]
+    counted = sum(int(line.split()[-4]) for line in outcomes[: outcomes.index("")])
+    assert counted == 12, "every run falls in exactly one outcome class"
+    ioc = next(line for line in lines if line.strip().startswith("IOC (first team operational)"))
+    assert "%" in ioc and "2010-" in ioc, "P(reached) and the median date of IOC"
+    targets = [line for line in lines if line.strip().startswith("P(")]
+    assert any("IOC" in line and "by day 122, 2010-11-20" in line for line in targets), "IOC by the end of the first mandate"
+    assert any("FOC" in line and "by day 122" in line for line in targets), "FOC by the end of the first mandate"
+    cost = next(line for line in lines if line.strip().startswith("Cost per delivered person-month"))
+    assert "EUR" in cost and "ratio of totals" in cost and "median run" in cost
+    fill = next(line for line in lines if line.strip().startswith("Fill"))
+    assert "%" in fill and "pooled" in fill
 
 
 def test_run_writes_tables_plots_and_provenance(runs: dict) -> None:

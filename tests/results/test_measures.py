@@ -8,6 +8,14 @@ from deploysim import simulate
 from deploysim.results.measures import KEY_MEASURES, MEASURES, measure_label, measure_unit
 
 
+def test_shares_and_ratios_name_registered_totals_to_divide() -> None:
+    for measure in MEASURES.values():
+        if measure.kind == "share":
+            assert measure.numerator in MEASURES and measure.denominator in MEASURES, measure.name
+        for total in (measure.numerator, measure.denominator):
+            assert total is None or MEASURES[total].kind in ("count", "money"), (measure.name, total)
+
+
 def test_a_run_reports_exactly_the_registered_measures_in_registry_order() -> None:
     result = simulate(scenario(), seed=0)
     assert list(result.summary) == list(MEASURES)
@@ -18,7 +26,7 @@ def test_every_measure_has_a_label_a_unit_and_a_kind() -> None:
         assert measure.name == name
         assert measure.label and not measure.label[0].islower(), name  # a title, not a column name
         assert measure.unit, name
-        assert measure.kind in ("milestone", "share", "ratio", "duration", "count", "money"), name
+        assert measure.kind in ("milestone", "share", "ratio", "duration", "count", "money", "proportion"), name
 
 
 def test_money_units_name_the_scenario_currency() -> None:

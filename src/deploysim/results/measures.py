@@ -77,8 +77,8 @@ _REGISTRY: tuple[Measure, ...] = (
     Measure("cost_per_person_month", "total cost per delivered person-month", "Cost per delivered person-month",
             "{currency} per person-month", "ratio", key=True, numerator="total_cost", denominator="person_days",
             scale=DAYS_PER_MONTH),
-    Measure("mission_end_day", "day the mission closed after its drawdown", "Mission end", "days from start",
-            "milestone"),
+    Measure("mission_end_day", "day the mission closed after its drawdown (the horizon if it had not)",
+            "Mission end", "days from start", "milestone"),
     Measure("extensions_granted", "mandate extensions granted", "Mandate extensions granted", "extensions",
             "count"),
     Measure("consent_day", "day the host State consented (0 if granted from the start)", "Host consent",
@@ -161,8 +161,8 @@ def _first_day(mask: np.ndarray) -> float:
 
 
 def summarise(raw: RawRun) -> dict[str, float]:
-    """Every registered measure of one run. Milestones not reached are NaN: with ``observed_days``
-    they are censored observations, never silently dropped runs."""
+    """Every registered measure of one run. Milestones not reached are NaN (the mission's end is the
+    horizon): with ``observed_days`` they are censored observations, never silently dropped runs."""
     levels = raw.recorder.levels
     state = raw.state
     plan = raw.plan
@@ -205,7 +205,7 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "incidents": float(raw.incidents_by_day.sum()),
         "total_cost": total_cost,
         "cost_per_person_month": total_cost / person_months if person_months > 0 else math.nan,
-        "mission_end_day": state.closed_at if state.closed else math.nan,
+        "mission_end_day": state.closed_at if state.closed else float(plan.horizon),
         "extensions_granted": extensions,
         "consent_day": float(consent_day),
         "expansion_approval_day": expansion_day,

@@ -94,8 +94,9 @@ def parse_targets(texts: str | list[str] | tuple[str, ...] | None) -> tuple[Targ
 
 
 def observations(values: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(times, reached) for survival estimates: the day where reached, else the end of observation."""
-    reached = ~np.isnan(values)
+    """(times, reached) for survival estimates: the day where reached, else the end of observation.
+    A value at the end of observation (a mission still open at the horizon) is not reached."""
+    reached = ~np.isnan(values) & (values < observed)
     return np.where(reached, values, observed), reached
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from deploysim.results.measures import MEASURES, SHOWN, Measure
 from deploysim.stats.intervals import Interval, mean_ci
-from deploysim.stats.milestones import Target
+from deploysim.stats.milestones import Target, observations
 from deploysim.stats.proportions import paired_proportion_difference
 from deploysim.stats.runs import ok_runs
 
@@ -124,10 +124,10 @@ def _paired(runs: pd.DataFrame, baseline: str, other: str, columns: Sequence[str
 def _milestone_difference(a: pd.DataFrame, b: pd.DataFrame, name: str, level: float) -> dict[str, Any]:
     """Restricted means (every pair counts, censored at the horizon) and P(reached), paired."""
     tau = float(min(a["observed_days"].min(), b["observed_days"].min()))
-    ra = np.minimum(a[name].fillna(np.inf).to_numpy(), tau)
-    rb = np.minimum(b[name].fillna(np.inf).to_numpy(), tau)
-    interval = mean_ci(rb - ra, level)
-    reached = paired_proportion_difference(a[name].notna().to_numpy(), b[name].notna().to_numpy(), level)
+    times_a, reached_a = observations(a[name].to_numpy(), a["observed_days"].to_numpy())
+    times_b, reached_b = observations(b[name].to_numpy(), b["observed_days"].to_numpy())
+    interval = mean_ci(np.minimum(times_b, tau) - np.minimum(times_a, tau), level)
+    reached = paired_proportion_difference(reached_a, reached_b, level)
     return {"estimator": f"paired difference of restricted means to day {tau:g}", **_interval_columns(interval),
             "p_difference": reached.estimate, "p_difference_low": reached.low, "p_difference_high": reached.high,
             "reached_both": reached.both, "reached_only_baseline": reached.only_a,
