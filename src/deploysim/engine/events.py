@@ -51,6 +51,7 @@ EXPANSION_TRIGGERED = "expansion triggered"
 EXPANSION_APPROVED = "expansion approved"
 EXPANSION_REFUSED = "expansion refused"
 PHASE_STARTED = "phase started"
+PHASE_STARTED_PREFIX = f"{PHASE_STARTED}: "  # each phase is logged as this prefix and its name
 ABOLISHED = "post abolished"
 
 # -- cadet cohorts -------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ COHORT_GRADUATED = "cohort graduated"
 
 def phase_started(name: str) -> str:
     """A phase's start is logged under its own name, so a chart can give each phase its own row."""
-    return f"{PHASE_STARTED}: {name}"
+    return PHASE_STARTED_PREFIX + name
 
 
 SIGNALS: tuple[str, ...] = EVENTS

@@ -59,7 +59,6 @@ class PostState:
     index: int
     team: TeamState
     role: str
-    stream_name: str
     rng: random.Random
     open: bool = True
     holders: int = 0
@@ -171,11 +170,11 @@ class MissionState:
 
     # -- the post table ---------------------------------------------------------------------
     def open_post(self, team: TeamState, role: str) -> PostState:
+        """A post's stream is named after its team, role and number, so opening one never shifts another's draws."""
         key = (team.plan.index, role)
         number = self.next_post_number.get(key, 0)
         self.next_post_number[key] = number + 1
-        name = f"post/{team.plan.name}/{role}/{number}"
-        post = PostState(len(self.posts), team, role, name, self.stream(name))
+        post = PostState(len(self.posts), team, role, self.stream(f"post/{team.plan.name}/{role}/{number}"))
         self.posts.append(post)
         self.authorised += 1
         if team.authorised == 0:
