@@ -48,7 +48,7 @@ def _processed_events(env: simpy.Environment) -> int:
 
 
 def _staff_opening_posts(state: MissionState) -> None:
-    """Day 0: every team's posts open; those held already start mid-tour, the rest are called now or on consent."""
+    """Day 0: people already in place start mid-tour; other posts are called for now, or once the host consents."""
     hold = state.plan.consent.hold_calls
     held: list[PostState] = []
     for team in state.teams:
@@ -74,6 +74,7 @@ def _staff_opening_posts(state: MissionState) -> None:
 
 
 def _schedule_dynamics(state: MissionState, watchers: list[MetricWatcher]) -> None:
+    """Decisions, triggers and cohorts, scheduled after the people: SimPy breaks ties by scheduling order."""
     env = state.env
     plan = state.plan
     env.process(decisions.mandate(state))
