@@ -13,8 +13,8 @@ log, no daily snapshot arrays, no costs, no filled/deployed/pipeline counters, n
 team's FCFS queue is a count). Two pieces of state are kept only when the scenario feeds them back
 into the dynamics: team-operational bookkeeping when a tension index or a team-coverage trigger
 reads coverage, and incidents per day when an incident-rate trigger reads them. Then a daily tick
-process, timed like the engine's recorder, updates tension and watches triggers; otherwise there is
-no daily process at all and the engine processes exactly its recorder's events more (one start and
+process, timed like the engine's daily pass, updates tension and watches triggers; otherwise there is
+no daily process at all and the engine processes exactly its daily pass's events more (one start and
 one per day simulated), which ``python bench/baseline.py`` shows by printing both counts.
 
 Not modelled (``run_bare`` refuses such scenarios): phases, a consent fallback phase, cadet
@@ -22,7 +22,7 @@ training programmes and a budget ceiling.
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/baseline.py [--scenario PATH] [--seed N] [--replications N]
+    .venv/bin/python bench/baseline.py [--scenario PATH] [--seed N] [--replications N]
 """
 
 from __future__ import annotations
@@ -36,17 +36,17 @@ from dataclasses import dataclass
 
 import simpy
 
-from deploysim.engine.decisions import decide
+from deploysim.engine.events import WITHDRAWN, ConsentState, Signal
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
-from deploysim.engine.plan import Plan, TeamPlan, compile_plan, default_min_manning
+from deploysim.engine.plan import Plan, TeamPlan, compile_plan
+from deploysim.engine.rules import ExpansionPlan, TensionPlan, TriggerPlan
 from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher
-from deploysim.scenario.dynamics import Consent, Expansion, Extensions, Tension, Trigger
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 
 INF = math.inf
-PENDING, GRANTED, REFUSED, WITHDRAWN = 0, 1, 2, 3
+GRANTED = ConsentState.GRANTED
 
 
 class _Slot:
@@ -80,7 +80,7 @@ class _Team:
         self.slots = [_Slot() for _ in range(plan.mediators)]
         self.waiting = 0  # FCFS: only how many requests wait matters when nothing is recorded
         self.authorised = 0  # open posts: a team without any takes no mediation requests
-        self.advance = True
+        self.advance = plan.advance
         self.mediators_started = False
         # coverage bookkeeping, used only when tension or a trigger reads coverage
         self.min_manning = dict(plan.min_manning)
@@ -114,16 +114,16 @@ class _Run:
         self.teams = [_Team(t) for t in plan.teams]
         self.posts: list[_Post] = []
         self.next_number: dict[tuple[int, str], int] = {}
-        self.roster_left = plan.roster_size
+        self.roster_left = plan.recruitment.roster_size
         self.recruiting = True
         self.mandate_active = True
         self.closed = False
-        self.consent = GRANTED
+        self.consent = plan.consent.initial
         self.consent_changed = env.event()
         self.stop = env.event()
         self.listeners: dict[str, list[Callable[[], None]]] = {}
-        self.tension = 1.0
-        self.tension_on = False
+        self.tension_on = plan.tension is not None
+        self.tension = plan.tension.initial if plan.tension is not None else 1.0
         self.cases = 0
         self.incidents_by_day: list[int] | None = None
         self.teams_operational = 0
@@ -214,46 +214,48 @@ def _start(run: _Run, post: _Post, elapsed: float | None = None) -> None:
 
 
 def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Event, object, None]:
-    plan = run.plan
+    recruitment = run.plan.recruitment
+    tour = run.plan.tour
     env = run.env
     rng = post.rng
     if elapsed is None:
         from_roster = run.roster_left > 0
         if from_roster:
             run.roster_left -= 1
-            yield env.timeout(plan.roster_call_up(rng))
+            yield env.timeout(recruitment.roster_call_up(rng))
         else:
-            yield env.timeout(plan.call_window(rng))
-            while rng.random() < plan.readvertise_probability:
+            yield env.timeout(recruitment.call_window(rng))
+            while rng.random() < recruitment.readvertise_probability:
                 if not (post.open and run.recruiting):
                     break
-                yield env.timeout(plan.call_window(rng))
+                yield env.timeout(recruitment.call_window(rng))
             if post.open and run.recruiting:
-                yield env.timeout(plan.selection(rng))
+                yield env.timeout(recruitment.selection(rng))
             if post.open and run.recruiting:
-                yield env.timeout(plan.training(rng))
+                yield env.timeout(recruitment.training(rng))
         while post.open and run.recruiting and run.consent != GRANTED and not post.team.advance:
             yield run.consent_changed
         if post.open and run.recruiting and not from_roster:
-            yield env.timeout(plan.travel(rng))
-            yield env.timeout(plan.induction(rng))
+            yield env.timeout(recruitment.travel(rng))
+            yield env.timeout(recruitment.induction(rng))
         if not (post.open and run.recruiting):
             return
-        tour_end = env.now + plan.tour_length(rng)
+        tour_end = env.now + tour.length(rng)
     else:
-        tour_end = env.now + max(plan.tour_length(rng) - elapsed, 0.0)
+        tour_end = env.now + max(tour.length(rng) - elapsed, 0.0)
     coverage = run.coverage
     if coverage:
         _presence(run, post, +1)
     me = env.active_process
-    post.people.append(me)  # type: ignore[arg-type]
+    assert me is not None
+    post.people.append(me)
     now = env.now
-    repatriation = now + rng.expovariate(plan.repatriation_rate) if plan.repatriation_rate > 0 else INF
-    interval = plan.leave_interval
+    repatriation = now + rng.expovariate(tour.repatriation_rate) if tour.repatriation_rate > 0 else INF
+    interval = tour.leave_interval
     next_leave = now + rng.uniform(0.0, interval) if interval < INF else INF
     on_leave = False
     back_from_leave = INF
-    lead = plan.replacement_lead
+    lead = tour.replacement_lead
     request_at = tour_end - lead
     requested = False
     while True:
@@ -264,7 +266,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
                 yield env.timeout(wake - now)
             except simpy.Interrupt:
                 if not run.closed:
-                    post.people.remove(me)  # type: ignore[arg-type]
+                    post.people.remove(me)
                     if coverage and not on_leave:
                         _presence(run, post, -1)
                 return
@@ -272,15 +274,15 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
                 return
             now = env.now
         if wake == repatriation:
-            post.people.remove(me)  # type: ignore[arg-type]
+            post.people.remove(me)
             if coverage and not on_leave:
                 _presence(run, post, -1)
             if not requested and post.open and run.recruiting:
                 _start(run, post)
             return
         if not requested and wake == request_at:
-            if post.open and rng.random() < plan.extension_probability:
-                tour_end += plan.extension_length(rng)
+            if post.open and rng.random() < tour.extension_probability:
+                tour_end += tour.extension_length(rng)
                 request_at = tour_end - lead
             else:
                 requested = True
@@ -288,7 +290,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
                     _start(run, post)
             continue
         if wake == tour_end:
-            post.people.remove(me)  # type: ignore[arg-type]
+            post.people.remove(me)
             if coverage and not on_leave:
                 _presence(run, post, -1)
             return
@@ -300,7 +302,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
             on_leave = True
             if coverage:
                 _presence(run, post, -1)
-            back_from_leave = now + plan.leave_block(rng)
+            back_from_leave = now + tour.leave_block(rng)
             next_leave = max(now + interval, back_from_leave)
 
 
@@ -317,24 +319,24 @@ def _certify(run: _Run, team: _Team, slot: _Slot) -> None:
 
 
 def _career(run: _Run, team: _Team, slot: _Slot, rng: random.Random) -> Generator[simpy.Event, None, None]:
-    plan = run.plan
+    rules = run.plan.mediators
     env = run.env
-    if plan.mediators_in_place:
+    if rules.in_place:
         _certify(run, team, slot)
     while not run.closed:
         if not slot.certified:
-            yield env.timeout(plan.mediator_recruitment(rng))
+            yield env.timeout(rules.recruitment(rng))
             if run.closed:
                 return
-            yield env.timeout(plan.mediator_training(rng))
+            yield env.timeout(rules.training(rng))
             if run.closed:
                 return
-            if rng.random() >= plan.certification_yield:
+            if rng.random() >= rules.certification_yield:
                 continue
             _certify(run, team, slot)
-        if plan.mediator_attrition_rate <= 0:
+        if rules.attrition_rate <= 0:
             return
-        yield env.timeout(rng.expovariate(plan.mediator_attrition_rate))
+        yield env.timeout(rng.expovariate(rules.attrition_rate))
         if run.closed:
             return
         slot.certified = False
@@ -346,7 +348,7 @@ def _career(run: _Run, team: _Team, slot: _Slot, rng: random.Random) -> Generato
 
 def _desk(run: _Run, team: _Team, slot: _Slot, rng: random.Random) -> Generator[simpy.Event, None, None]:
     env = run.env
-    service = run.plan.service_time
+    service = run.plan.incidents.service_time
     while not run.closed:
         if slot.certified and team.waiting:
             team.waiting -= 1
@@ -361,7 +363,7 @@ def _incident(run: _Run, rng: random.Random, team: _Team | None) -> None:
     by_day = run.incidents_by_day
     if by_day is not None:
         by_day[min(math.floor(run.env.now), len(by_day) - 1)] += 1
-    if team is not None and team.authorised > 0 and rng.random() < run.plan.mediation_share:
+    if team is not None and team.authorised > 0 and rng.random() < run.plan.incidents.mediation_share:
         team.waiting += 1
         for slot in team.slots:
             if slot.certified and slot.idle is not None:
@@ -407,7 +409,7 @@ def _modulated_incidents(
 def _interrupter(person: simpy.Process) -> Callable[[simpy.Event], None]:
     def interrupt(_: simpy.Event) -> None:
         if person.is_alive:
-            person.interrupt("withdrawn")
+            person.interrupt(WITHDRAWN)
 
     return interrupt
 
@@ -430,7 +432,7 @@ def _begin_drawdown(run: _Run) -> None:
         return
     run.mandate_active = False
     run.recruiting = False
-    period = run.plan.drawdown_days
+    period = run.plan.mandate.drawdown_days
     rng = run.stream("drawdown")
     env = run.env
     for post in run.posts:
@@ -442,10 +444,11 @@ def _begin_drawdown(run: _Run) -> None:
     env.timeout(period).callbacks.append(lambda _: _close(run))
 
 
-def _mandate(run: _Run, initial_length: float, extensions: Extensions | None) -> Generator[simpy.Event, None, None]:
+def _mandate(run: _Run) -> Generator[simpy.Event, None, None]:
     env = run.env
     rng = run.stream("decision/extensions")
-    expiry = initial_length
+    extensions = run.plan.mandate.extensions
+    expiry = run.plan.mandate.initial_length
     granted = 0
     while True:
         if extensions is None or (extensions.max_extensions is not None and granted >= extensions.max_extensions):
@@ -456,9 +459,9 @@ def _mandate(run: _Run, initial_length: float, extensions: Extensions | None) ->
         yield env.timeout(review - env.now)
         if not run.mandate_active:
             return
-        delay = extensions.decision.delay.sampler()(rng)
-        renewed = decide(extensions.decision, rng.random())
-        length = extensions.length.sampler()(rng)
+        delay = extensions.decision.delay(rng)
+        renewed = rng.random() < extensions.decision.probability
+        length = extensions.length(rng)
         decision_at = review + delay
         if decision_at > expiry:
             yield env.timeout(expiry - env.now)
@@ -471,16 +474,16 @@ def _mandate(run: _Run, initial_length: float, extensions: Extensions | None) ->
         if not run.mandate_active:
             return
         if not renewed:
-            run.emit("extension_refused")
+            run.emit(Signal.EXTENSION_REFUSED)
             yield env.timeout(max(expiry - env.now, 0.0))
             _begin_drawdown(run)
             return
         granted += 1
-        run.emit("extension_granted")
+        run.emit(Signal.EXTENSION_GRANTED)
         expiry = max(expiry + length, env.now)
 
 
-def _set_consent(run: _Run, value: int) -> None:
+def _set_consent(run: _Run, value: ConsentState) -> None:
     run.consent = value
     event, run.consent_changed = run.consent_changed, run.env.event()
     event.succeed()
@@ -489,32 +492,33 @@ def _set_consent(run: _Run, value: int) -> None:
 def _grant(run: _Run) -> None:
     if run.consent != GRANTED:
         _set_consent(run, GRANTED)
-        run.emit("consent_granted")
+        run.emit(Signal.CONSENT_GRANTED)
 
 
-def _lose_consent(run: _Run, how: int) -> None:
+def _lose_consent(run: _Run, how: ConsentState) -> None:
     _set_consent(run, how)
     _begin_drawdown(run)
-    run.emit("consent_refused" if how == REFUSED else "consent_withdrawn")
+    run.emit(Signal.CONSENT_REFUSED if how == ConsentState.REFUSED else Signal.CONSENT_WITHDRAWN)
 
 
-def _consent(run: _Run, rules: Consent) -> Generator[simpy.Event, None, None]:
+def _consent(run: _Run) -> Generator[simpy.Event, None, None]:
     env = run.env
     rng = run.stream("decision/consent")
-    if rules.initial == "pending":
-        wait = rules.time_to_decision.sampler()(rng)
+    rules = run.plan.consent
+    if rules.initial == ConsentState.PENDING:
+        wait = rules.time_to_decision(rng)
         refused = rng.random() < rules.refusal_probability
         yield env.timeout(wait)
         if run.closed:
             return
         if refused:
-            _lose_consent(run, REFUSED)
+            _lose_consent(run, ConsentState.REFUSED)
             return
         _grant(run)
-    if rules.withdrawal_annual_hazard > 0:
-        yield env.timeout(rng.expovariate(rules.withdrawal_annual_hazard / 365.25))
+    if rules.withdrawal_rate > 0:
+        yield env.timeout(rng.expovariate(rules.withdrawal_rate))
         if not run.closed and run.consent == GRANTED:
-            _lose_consent(run, WITHDRAWN)
+            _lose_consent(run, ConsentState.WITHDRAWN)
 
 
 def _add_posts(run: _Run, team_index: int, role: str, count: int) -> None:
@@ -525,41 +529,30 @@ def _add_posts(run: _Run, team_index: int, role: str, count: int) -> None:
             _start(run, post)
 
 
-def _expansion(run: _Run, expansion: Expansion) -> Generator[simpy.Event, None, None]:
-    rng = run.stream(f"decision/expansion/{expansion.name}")
+def _expansion(run: _Run, expansion: ExpansionPlan) -> Generator[simpy.Event, None, None]:
+    rng = run.stream(expansion.stream)
     approved = True
     if expansion.approval is not None:
-        delay = expansion.approval.delay.sampler()(rng)
-        approved = decide(expansion.approval, rng.random())
+        delay = expansion.approval.delay(rng)
+        approved = rng.random() < expansion.approval.probability
         yield run.env.timeout(delay)
     if run.closed or not run.mandate_active or not approved:
         return
-    run.emit("expansion_approved")
-    index = run.plan.team_index
-    for team_def in expansion.new_teams:
-        team = run.teams[index[team_def.name]]
-        team.min_manning = dict(team_def.min_manning or default_min_manning(team_def.posts))
-        team.needs_mediator = team_def.needs_mediator
+    run.emit(Signal.EXPANSION_APPROVED)
+    for rules in expansion.new_teams:
+        team = run.teams[rules.team]
+        team.min_manning = dict(rules.min_manning)
+        team.needs_mediator = rules.needs_mediator
         if run.coverage:
             _recount(run, team)
-    for team_def in expansion.new_teams:
-        for role, count in team_def.posts.items():
-            _add_posts(run, index[team_def.name], role, count)
-    for name, posts in expansion.add_posts.items():
-        for role, count in posts.items():
-            _add_posts(run, index[name], role, count)
+    for team_index, role, count in expansion.posts:
+        _add_posts(run, team_index, role, count)
 
 
-def _when(
-    run: _Run,
-    trigger: Trigger,
-    scenario: Scenario,
-    action: Callable[[], None],
-    rng: random.Random,
-    watchers: list[MetricWatcher],
-) -> None:
+def _when(run: _Run, trigger: TriggerPlan, action: Callable[[], None], watchers: list[MetricWatcher]) -> None:
     env = run.env
-    delay = trigger.delay.sampler()
+    delay = trigger.delay
+    rng = run.stream(trigger.stream)
 
     def fire() -> None:
         if run.closed:
@@ -570,22 +563,17 @@ def _when(
         else:
             action()
 
-    if trigger.date is not None:
-        at = max(float((trigger.date - scenario.start_date).days), 0.0)
-        env.timeout(at).callbacks.append(lambda _: fire())
-    elif trigger.after is not None:
-        env.timeout(float(trigger.after)).callbacks.append(lambda _: fire())
-    elif trigger.event is not None:
-        run.on(trigger.event, fire)
+    if trigger.at is not None:
+        env.timeout(trigger.at).callbacks.append(lambda _: fire())
+    elif trigger.signal is not None:
+        run.on(trigger.signal, fire)
     else:
         assert trigger.metric is not None
-        watchers.append(
-            MetricWatcher(trigger.metric, trigger.above, trigger.below, max(1, round(trigger.window)), fire)
-        )
+        watchers.append(MetricWatcher(trigger.metric, fire))
 
 
-def _tick(run: _Run, tension: Tension | None, watchers: list[MetricWatcher]) -> Generator[simpy.Event, None, None]:
-    """Daily at midday, like the engine's recorder: tension and metric triggers, nothing recorded."""
+def _tick(run: _Run, tension: TensionPlan | None, watchers: list[MetricWatcher]) -> Generator[simpy.Event, None, None]:
+    """Daily at midday, like the engine's daily pass: tension and metric triggers, nothing recorded."""
     env = run.env
     units = max(len(run.plan.units), 1)
     seen = 0
@@ -597,13 +585,14 @@ def _tick(run: _Run, tension: Tension | None, watchers: list[MetricWatcher]) -> 
             change = tension.drift_per_day - tension.presence_effect * coverage - tension.mediation_effect * cases
             run.tension = min(max(run.tension + change, tension.floor), tension.ceiling)
         for watcher in watchers:
-            if watcher.metric == "team_coverage":
+            metric, window = watcher.rule.metric, watcher.rule.window
+            if metric == "team_coverage":
                 watcher.observe(run.teams_operational / run.active_teams if run.active_teams else 0.0)
-            elif watcher.metric == "tension":
+            elif metric == "tension":
                 watcher.observe(run.tension)
-            elif day >= watcher.window and run.incidents_by_day is not None:
-                recent = run.incidents_by_day[day - watcher.window : day]
-                watcher.observe(sum(recent) / (watcher.window * units))
+            elif day >= window and run.incidents_by_day is not None:
+                recent = run.incidents_by_day[day - window : day]
+                watcher.observe(sum(recent) / (window * units))
         yield env.timeout(1.0)
 
 
@@ -627,7 +616,49 @@ class BareRun:
     events: int
     seconds: float
     end: float  # simulated time the run stopped at
-    ticks: bool  # whether a daily tick ran (tension or metric triggers), timed like the engine's recorder
+    ticks: bool  # whether a daily tick ran (tension or metric triggers), timed like the engine's daily pass
+
+
+def _staff_opening_posts(run: _Run) -> None:
+    """People and mediators, in the engine's order (ties between equal times follow creation order)."""
+    plan = run.plan
+    hold = plan.consent.hold_calls
+    held: list[_Post] = []
+    for team_plan in plan.teams:
+        if not team_plan.initial:
+            continue
+        team = run.teams[team_plan.index]
+        for role, count, in_place in team_plan.opening_posts:
+            for k in range(count):
+                post = _open_post(run, team_plan.index, role)
+                if k < in_place:
+                    _start(run, post, plan.tour.initial_elapsed(post.rng))
+                elif hold and not team.advance:
+                    held.append(post)
+                else:
+                    _start(run, post)
+        _activate(run, team)
+    if held:
+
+        def release() -> None:
+            for post in held:
+                if post.open and run.recruiting:
+                    _start(run, post)
+
+        run.on(Signal.CONSENT_GRANTED, release)
+
+
+def _schedule_dynamics(run: _Run, watchers: list[MetricWatcher]) -> None:
+    env = run.env
+    env.process(_mandate(run))
+    env.process(_consent(run))
+    for expansion in run.plan.expansions:
+
+        def start(expansion: ExpansionPlan = expansion) -> None:
+            if not run.closed:
+                env.process(_expansion(run, expansion))
+
+        _when(run, expansion.trigger, start, watchers)
 
 
 def run_bare_detail(scenario: Scenario, identity: RunIdentity) -> BareRun:
@@ -638,65 +669,22 @@ def run_bare_detail(scenario: Scenario, identity: RunIdentity) -> BareRun:
     plan = compile_plan(scenario)
     streams = Streams(identity)
     env = simpy.Environment()
-    metrics = {e.trigger.metric for e in scenario.expansions if e.trigger.metric is not None}
-    tension = scenario.tension
-    coverage = tension is not None or bool(metrics & {"team_coverage"})
-    ticks = tension is not None or bool(metrics)
+    metrics = {e.trigger.metric.metric for e in plan.expansions if e.trigger.metric is not None}
+    coverage = plan.tension is not None or "team_coverage" in metrics
+    ticks = plan.tension is not None or bool(metrics)
     run = _Run(env, plan, streams, coverage)
-    run.consent = PENDING if scenario.consent.initial == "pending" else GRANTED
-    if tension is not None:
-        run.tension_on = True
-        run.tension = tension.initial
     if "incident_rate" in metrics:
         run.incidents_by_day = [0] * (plan.horizon + 1)
     watchers: list[MetricWatcher] = []
     if ticks:
-        env.process(_tick(run, tension, watchers))
-
-    # people and mediators, in the engine's order (ties between equal times follow creation order)
-    advance = set(scenario.consent.advance_teams)
-    held = scenario.consent.initial == "pending" and not scenario.consent.recruit_before_consent
-    held_posts: list[_Post] = []
-    for team_def in scenario.teams:
-        team_index = plan.team_index[team_def.name]
-        team = run.teams[team_index]
-        team.advance = team_def.name in advance
-        for role, count in team_def.posts.items():
-            in_place = team_def.in_place.get(role, 0)
-            for k in range(count):
-                post = _open_post(run, team_index, role)
-                if k < in_place:
-                    _start(run, post, plan.initial_elapsed(post.rng))
-                elif held and not team.advance:
-                    held_posts.append(post)
-                else:
-                    _start(run, post)
-        _activate(run, team)
-    if held_posts:
-
-        def release() -> None:
-            for post in held_posts:
-                if post.open and run.recruiting:
-                    _start(run, post)
-
-        run.on("consent_granted", release)
+        env.process(_tick(run, plan.tension, watchers))
+    _staff_opening_posts(run)
     incidents = _modulated_incidents if run.tension_on else _incidents
     for unit in plan.units:
         if unit.rate_per_day > 0:
             team = run.teams[unit.team] if unit.team is not None else None
             env.process(incidents(run, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team))
-
-    # decisions and triggers
-    env.process(_mandate(run, float(scenario.mandate.initial_length), scenario.mandate.extensions))
-    env.process(_consent(run, scenario.consent))
-    for expansion in scenario.expansions:
-
-        def start(expansion: Expansion = expansion) -> None:
-            if not run.closed:
-                env.process(_expansion(run, expansion))
-
-        rng = streams.stream(f"trigger/expansion/{expansion.name}")
-        _when(run, expansion.trigger, scenario, start, rng, watchers)
+    _schedule_dynamics(run, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:
         if not run.stop.triggered:
@@ -715,8 +703,8 @@ def run_bare(scenario: Scenario, identity: RunIdentity) -> tuple[int, float]:
     return bare.events, bare.seconds
 
 
-def recorder_events(horizon: int, end: float) -> int:
-    """Events of the engine's daily recorder in a run that stopped at ``end``: a start, then one a day.
+def daily_pass_events(horizon: int, end: float) -> int:
+    """Events of the engine's daily pass in a run that stopped at ``end``: a start, then one a day.
 
     A snapshot due exactly at ``end`` was scheduled a day before the stop and so still runs. The
     baseline has no such process unless it needs a daily tick, which is timed the same way.
@@ -725,7 +713,7 @@ def recorder_events(horizon: int, end: float) -> int:
 
 
 def expected_difference(scenario: Scenario, bare: BareRun) -> int:
-    return 0 if bare.ticks else recorder_events(scenario.horizon_days, bare.end)
+    return 0 if bare.ticks else daily_pass_events(scenario.horizon_days, bare.end)
 
 
 def main() -> None:
@@ -748,7 +736,7 @@ def main() -> None:
         diff = engine - bare.events
         print(f"{rep:>11} {engine:>10,} {bare.events:>10,} {diff:>12,} {expected:>9,} {bare.end:>11.2f}")
     print(
-        "expected: the engine's daily recorder (a start and one event a day), or 0 when the baseline runs a\n"
+        "expected: the engine's daily pass (a start and one event a day), or 0 when the baseline runs a\n"
         "daily tick of its own (tension, metric triggers); every other event matches one for one."
     )
 

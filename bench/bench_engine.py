@@ -15,7 +15,7 @@ a shared machine other processes inflate wall time but hardly CPU time.
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_engine.py [--scenario PATH] [--reps N] [--seed N]
+    .venv/bin/python bench/bench_engine.py [--scenario PATH] [--reps N] [--seed N]
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class Interleaved:
     bare: Sample
     wall_ratios: list[float]
     cpu_ratios: list[float]
-    mismatches: int  # runs whose event counts differ by anything but the engine's recorder
+    mismatches: int  # runs whose event counts differ by anything but the engine's daily pass
 
 
 def measure_interleaved(scenario: Scenario, reps: int, seed: int) -> Interleaved:
@@ -144,7 +144,12 @@ def measure_setup(scenario: Scenario, reps: int, seed: int) -> Sample:
         def setup(rep: int = rep) -> int:
             plan = compile_plan(scenario)
             streams = Streams(RunIdentity(seed, 0, rep))
-            names = [p.stream_name for p in plan.posts]
+            names = [
+                f"post/{team.name}/{role}/{k}"
+                for team in plan.teams
+                for role, count, _ in team.opening_posts
+                for k in range(count)
+            ]
             for team in plan.teams:
                 names += [f"mediator/{team.name}/{k}/{p}" for k in range(team.mediators) for p in ("career", "desk")]
             names += [f"incidents/{u.name}" for u in plan.units if u.rate_per_day > 0]
@@ -186,7 +191,7 @@ def plain_timeouts(total: int, processes: int, repeats: int = 5) -> Sample:
 
 
 def initial_processes(scenario: Scenario) -> int:
-    """Processes at the start of an engine run: people, mediator careers and desks, units, recorder."""
+    """Processes at the start of an engine run: people, mediator careers and desks, units, daily pass."""
     mediators = sum(t.mediators for t in scenario.teams)
     rate = scenario.incidents.rate_per_day
     units = sum(1 for u in scenario.units if (rate if u.incident_rate is None else u.incident_rate) > 0)
@@ -279,10 +284,10 @@ def main() -> None:
     diffs = sorted({e - b for e, b in zip(engine.events, bare.events, strict=True)})
     shown = ", ".join(f"{d:,}" for d in diffs[:5]) + (", ..." if len(diffs) > 5 else "")
     if paired.mismatches:
-        print(f"  events engine - bare: {shown}; NOT the recorder's alone on {paired.mismatches} of {args.reps} runs")
+        print(f"  events engine - bare: {shown}; NOT the daily pass's alone on {paired.mismatches} of {args.reps} runs")
     else:
         print(
-            f"  events engine - bare: {shown}; on all {args.reps} runs exactly the engine's daily recorder's\n"
+            f"  events engine - bare: {shown}; on all {args.reps} runs exactly the engine's daily pass's\n"
             "  (0 where the baseline runs its own daily tick): every other event matches one for one"
         )
     print(f"\n  at end: {_load()}")

@@ -9,7 +9,7 @@ the engine/bare-SimPy ratio at the largest size (``bench/baseline.py``).
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_scale.py [--quick] [--repeats N] [--ratio-reps N] [--base PATH]
+    .venv/bin/python bench/bench_scale.py [--quick] [--repeats N] [--ratio-reps N] [--base PATH]
 
 ``--quick`` measures 150 and 1,500 posts only.
 """
@@ -232,7 +232,7 @@ class Ratio:
     bare_cpu: float
     engine_events: int
     bare_events: int
-    expected_difference: int  # the engine's daily recorder; 0 if the baseline ran a daily tick
+    expected_difference: int  # the engine's daily pass; 0 if the baseline ran a daily tick
 
 
 def measure_ratio(base: dict[str, Any], posts: int, years: int, reps: int, seed: int) -> Ratio:
@@ -351,7 +351,7 @@ def main() -> None:
         print(f"  {label:12} {wall:8.3f} s wall {cpu:8.3f} s CPU {events:>10,} events")
     difference = ratio.engine_events - ratio.bare_events
     match = "as expected" if difference == ratio.expected_difference else "MISMATCH"
-    print(f"  events engine - bare {difference:,}: the engine's daily recorder {ratio.expected_difference:,}, {match}")
+    print(f"  events engine - bare {difference:,}: the engine's daily pass {ratio.expected_difference:,}, {match}")
     wall_ratio = ratio.engine_wall / ratio.bare_wall
     print(f"  ratio engine/bare {wall_ratio:.2f} wall, {ratio.engine_cpu / ratio.bare_cpu:.2f} CPU")
     print(f"\nat end: {_load()}")

@@ -18,7 +18,7 @@ other work the figures move with its load, which is printed alongside.
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_sweep.py [--reps N] [--memory-runs 1000,20000] [--quick]
+    .venv/bin/python bench/bench_sweep.py [--reps N] [--memory-runs 1000,20000] [--quick]
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def main() -> None:
         return
     reps = 4 if args.quick else args.reps
     sizes = [200, 1000] if args.quick else [int(n) for n in args.memory_runs.split(",")]
-    command = "/work/venv/bin/python bench/bench_sweep.py " + " ".join(sys.argv[1:])
+    command = ".venv/bin/python bench/bench_sweep.py " + " ".join(sys.argv[1:])
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="deploysim-bench-sweep-") as tmp:
         work = Path(tmp)

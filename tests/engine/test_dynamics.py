@@ -9,7 +9,7 @@ import numpy as np
 from builders import scenario
 
 from deploysim import simulate
-from deploysim.engine.decisions import decide
+from deploysim.engine.rules import compile_decision
 from deploysim.scenario.dynamics import Consensus
 
 ONE_TEAM = [{"name": "T1", "unit": "U1", "posts": {"adviser": 4}, "in_place": {"adviser": 4},
@@ -24,7 +24,8 @@ def test_consensus_probability_matches_binomial_closed_form() -> None:
     assert math.isclose(rule.probability(), q)
     rng = random.Random(5)
     n = 20_000
-    granted = sum(decide(rule, rng.random()) for _ in range(n))
+    decision = compile_decision(rule)
+    granted = sum(decision.passes(rng.random()) for _ in range(n))
     assert abs(granted / n - q) < 4 * math.sqrt(q * (1 - q) / n)
 
 

@@ -1,21 +1,22 @@
-"""One snapshot a day of counters the engine already keeps, so daily series cost O(days), not O(events).
+"""The daily pass: one snapshot a day of counters the engine already keeps, then the day's rules.
 
-The snapshot is taken at midday (day + 0.5) so that events scheduled on whole days, which fixed
-durations such as "17 d" produce, are never tied with it: a value on day d is the state after
-everything that happened on the morning of day d. The same daily pass feeds metric triggers, the
-tension index and the budget ceiling, which all need exactly these values.
+Daily series therefore cost O(days), not O(events). The pass runs at midday (day + 0.5) so that
+events scheduled on whole days, which fixed durations such as "17 d" produce, are never tied with
+it: a value on day d is the state after everything that happened on the morning of day d. The
+rules that act on the day's values (tension, metric triggers, the budget ceiling: see
+:mod:`deploysim.engine.daily_rules`) run in the same pass, right after the snapshot, so they cost
+no SimPy events of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 import numpy as np
 import simpy
 
+from deploysim.engine.daily_rules import DailyRules
 from deploysim.engine.state import MissionState
-from deploysim.engine.triggers import MetricWatcher
-from deploysim.scenario.dynamics import Tension
 
 DAILY_COLUMNS = (
     "authorised",
@@ -38,100 +39,51 @@ DAILY_COLUMNS = (
 TEAM_COLUMNS = ("operational", "authorised", "present", "filled", "mediators_certified")
 
 
-class DailyRecorder:
-    def __init__(
-        self,
-        state: MissionState,
-        watchers: list[MetricWatcher],
-        tension: Tension | None,
-        budget_ceiling: float | None,
-        on_budget: Callable[[], None],
-    ) -> None:
+class DailySnapshot:
+    """The daily arrays the results layer builds its tables from; costs accumulate here too."""
+
+    def __init__(self, state: MissionState) -> None:
         days = state.plan.horizon
         self.state = state
-        self.watchers = watchers
-        self.tension = tension
-        self.budget_ceiling = budget_ceiling
-        self.on_budget = on_budget
         self.days_recorded = 0
         self.levels = np.zeros((days, len(DAILY_COLUMNS)), dtype=np.int64)
         self.cost_to_date = np.zeros(days)
         self.tension_index = np.zeros(days)
         self.teams = np.zeros((len(TEAM_COLUMNS), days, len(state.teams)), dtype=np.int32)
+        self._mediator_daily = state.plan.costs.mediator_daily
         self._running_cost = 0.0
-        self._cases_seen = 0
 
-    def start(self) -> None:
-        self.state.env.process(self._run())
-
-    def _metric(self, watcher: MetricWatcher, day: int) -> float | None:
-        """Today's value of a watched metric; None while there is not yet a full window of data."""
+    def take(self, day: int) -> None:
         state = self.state
-        if watcher.metric == "team_coverage":
-            return state.teams_operational / state.active_teams if state.active_teams else 0.0
-        if watcher.metric == "tension":
-            return state.tension
-        # incident_rate: incidents per unit per day over the last `window` complete days
-        if day < watcher.window:
-            return None
-        units = max(len(state.plan.units), 1)
-        return sum(state.incidents_by_day[day - watcher.window : day]) / (watcher.window * units)
-
-    def _daily_dynamics(self, day: int) -> None:
-        state = self.state
-        if self.tension is not None:
-            rules = self.tension
-            coverage = state.teams_operational / state.active_teams if state.active_teams else 0.0
-            cases = len(state.waits) - self._cases_seen
-            self._cases_seen = len(state.waits)
-            change = rules.drift_per_day - rules.presence_effect * coverage - rules.mediation_effect * cases
-            state.tension = min(max(state.tension + change, rules.floor), rules.ceiling)
-        for watcher in self.watchers:
-            value = self._metric(watcher, day)
-            if value is not None:
-                watcher.observe(value)
-        if self.budget_ceiling is not None and self.cost_to_date[day] >= self.budget_ceiling:
-            self.budget_ceiling = None
-            self.on_budget()
-
-    def _run(self) -> Generator[simpy.Event, None, None]:
-        state = self.state
-        env = state.env
-        mediator_daily = state.plan.mediator_daily
-        levels = self.levels
-        team_arrays = self.teams
+        self._running_cost += state.daily_burn + state.mediators_employed * self._mediator_daily
+        self.cost_to_date[day] = self._running_cost + state.one_off_cost
+        self.tension_index[day] = state.tension
+        self.levels[day] = (
+            state.authorised,
+            state.filled,
+            state.deployed,
+            state.present,
+            state.in_pipeline,
+            state.authorised - state.filled if state.mandate_active else 0,
+            state.teams_operational,
+            state.active_teams,
+            state.mediators_certified,
+            state.mandate_active,
+            not state.closed,
+            state.consent,
+            state.phase,
+            state.cadets_academy,
+            state.cadets_field,
+            state.cadets_graduated,
+        )
         teams = state.teams
-        yield env.timeout(0.5)
-        for day in range(levels.shape[0]):
-            self._running_cost += state.daily_burn + state.mediators_employed * mediator_daily
-            self.cost_to_date[day] = self._running_cost + state.one_off_cost
-            self.tension_index[day] = state.tension
-            levels[day] = (
-                state.authorised,
-                state.filled,
-                state.deployed,
-                state.present,
-                state.in_pipeline,
-                state.authorised - state.filled if state.mandate_active else 0,
-                state.teams_operational,
-                state.active_teams,
-                state.mediators_certified,
-                state.mandate_active,
-                not state.closed,
-                state.consent,
-                state.phase,
-                state.cadets_academy,
-                state.cadets_field,
-                state.cadets_graduated,
-            )
-            team_arrays[0, day] = [t.operational for t in teams]
-            team_arrays[1, day] = [t.authorised for t in teams]
-            team_arrays[2, day] = [t.present for t in teams]
-            team_arrays[3, day] = [t.filled for t in teams]
-            team_arrays[4, day] = [t.certified for t in teams]
-            self.days_recorded = day + 1
-            self._daily_dynamics(day)
-            yield env.timeout(1.0)
+        team_arrays = self.teams
+        team_arrays[0, day] = [t.operational for t in teams]
+        team_arrays[1, day] = [t.authorised for t in teams]
+        team_arrays[2, day] = [t.present for t in teams]
+        team_arrays[3, day] = [t.filled for t in teams]
+        team_arrays[4, day] = [t.certified for t in teams]
+        self.days_recorded = day + 1
 
     def finish(self) -> None:
         """After the mission closed the remaining days hold the closed state; cost stays where it ended."""
@@ -144,3 +96,13 @@ class DailyRecorder:
             closed[:, DAILY_COLUMNS.index("consent_state")] = state.consent
             closed[:, DAILY_COLUMNS.index("phase")] = state.phase
             closed[:, DAILY_COLUMNS.index("cadets_graduated")] = state.cadets_graduated
+
+
+def daily_pass(state: MissionState, snapshot: DailySnapshot, rules: DailyRules) -> Generator[simpy.Event, None, None]:
+    """One SimPy process for the whole horizon: a start, then one timeout a day."""
+    env = state.env
+    yield env.timeout(0.5)
+    for day in range(state.plan.horizon):
+        snapshot.take(day)
+        rules.apply(day, float(snapshot.cost_to_date[day]))
+        yield env.timeout(1.0)

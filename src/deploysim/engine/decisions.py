@@ -10,37 +10,28 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.engine.state import (
-    GRANTED,
+from deploysim.engine.events import (
+    CONSENT_GRANTED,
+    CONSENT_REFUSED,
+    CONSENT_WITHDRAWN,
+    EXTENSION_GRANTED,
+    EXTENSION_REFUSED,
     MANDATE_END,
-    PENDING,
-    REFUSED,
-    WITHDRAWN_CONSENT,
-    MissionState,
+    REVIEW,
+    ROLLOVER,
+    ConsentState,
+    Signal,
 )
-from deploysim.scenario.dynamics import Consensus, Consent, Extensions
-
-REVIEW = "mandate review"
-EXTENSION_GRANTED = "extension granted"
-EXTENSION_REFUSED = "extension refused"
-ROLLOVER = "technical rollover"
-CONSENT_GRANTED = "consent granted"
-CONSENT_REFUSED = "consent refused"
-CONSENT_WITHDRAWN = "consent withdrawn"
+from deploysim.engine.state import MissionState
 
 
-def decide(consensus: Consensus, draw: float) -> bool:
-    """One uniform draw decides: granted with probability (1-p)^N (or the single probability)."""
-    return draw < consensus.probability()
-
-
-def mandate(
-    state: MissionState, initial_length: float, extensions: Extensions | None
-) -> Generator[simpy.Event, None, None]:
+def mandate(state: MissionState) -> Generator[simpy.Event, None, None]:
     """Reviews before each expiry; a renewal extends the mandate, a refusal starts the drawdown."""
     env = state.env
     rng = state.stream("decision/extensions")
-    expiry = initial_length
+    rules = state.plan.mandate
+    extensions = rules.extensions
+    expiry = rules.initial_length
     granted = 0
     while True:
         capped = extensions is None or (
@@ -56,9 +47,9 @@ def mandate(
         if not state.mandate_active:  # consent lost or budget spent: nothing left to renew
             return
         state.log(REVIEW)
-        delay = extensions.decision.delay.sampler()(rng)
-        renewed = decide(extensions.decision, rng.random())
-        length = extensions.length.sampler()(rng)
+        delay = extensions.decision.delay(rng)
+        renewed = extensions.decision.passes(rng.random())
+        length = extensions.length(rng)
         decision_at = review + delay
         if decision_at > expiry:
             yield env.timeout(expiry - env.now)
@@ -73,58 +64,56 @@ def mandate(
             return
         if not renewed:
             state.log(EXTENSION_REFUSED)
-            state.emit("extension_refused")
+            state.emit(Signal.EXTENSION_REFUSED)
             yield env.timeout(max(expiry - env.now, 0.0))
             state.begin_drawdown(MANDATE_END)
             return
         granted += 1
         state.count("extensions_granted")
         state.log(EXTENSION_GRANTED)
-        state.emit("extension_granted")
+        state.emit(Signal.EXTENSION_GRANTED)
         expiry = max(expiry + length, env.now)
 
 
-def consent(state: MissionState, rules: Consent) -> Generator[simpy.Event, None, None]:
+def consent(state: MissionState) -> Generator[simpy.Event, None, None]:
     """Pending until the host decides; once granted it may be withdrawn at a constant hazard."""
     env = state.env
     rng = state.stream("decision/consent")
-    if rules.initial == "pending":
-        wait = rules.time_to_decision.sampler()(rng)
+    rules = state.plan.consent
+    if rules.initial == ConsentState.PENDING:
+        wait = rules.time_to_decision(rng)
         refused = rng.random() < rules.refusal_probability
         yield env.timeout(wait)
         if state.closed:
             return
         if refused:
-            lose_consent(state, rules, REFUSED)
+            lose_consent(state, ConsentState.REFUSED)
             return
         grant(state)
-    if rules.withdrawal_annual_hazard > 0:
-        yield env.timeout(rng.expovariate(rules.withdrawal_annual_hazard / 365.25))
-        if not state.closed and state.consent == GRANTED:
-            lose_consent(state, rules, WITHDRAWN_CONSENT)
+    if rules.withdrawal_rate > 0:
+        yield env.timeout(rng.expovariate(rules.withdrawal_rate))
+        if not state.closed and state.consent == ConsentState.GRANTED:
+            lose_consent(state, ConsentState.WITHDRAWN)
 
 
 def grant(state: MissionState) -> None:
-    if state.consent == GRANTED:
+    if state.consent == ConsentState.GRANTED:
         return
-    state.set_consent(GRANTED, CONSENT_GRANTED)
+    state.set_consent(ConsentState.GRANTED, CONSENT_GRANTED)
     state.milestone("consent_day")
-    state.emit("consent_granted")
+    state.emit(Signal.CONSENT_GRANTED)
 
 
-def lose_consent(state: MissionState, rules: Consent, how: int) -> None:
+def lose_consent(state: MissionState, how: ConsentState) -> None:
     """Everyone is withdrawn at once; then either a fallback phase reshapes the mission or it ends."""
-    what = CONSENT_REFUSED if how == REFUSED else CONSENT_WITHDRAWN
+    refused = how == ConsentState.REFUSED
+    what = CONSENT_REFUSED if refused else CONSENT_WITHDRAWN
     state.set_consent(how, what)
-    if rules.fallback_phase is None:
+    if not state.plan.consent.fallback:
         state.begin_drawdown(None)
     else:
         for post in state.posts:
             state.abolish_post(post)
             for person in list(post.people):
                 person.interrupt(what)
-    state.emit("consent_refused" if how == REFUSED else "consent_withdrawn")
-
-
-def initial_consent(rules: Consent) -> int:
-    return PENDING if rules.initial == "pending" else GRANTED
+    state.emit(Signal.CONSENT_REFUSED if refused else Signal.CONSENT_WITHDRAWN)

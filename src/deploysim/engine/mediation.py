@@ -15,7 +15,8 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.engine.state import MEDIATOR_FAILED, MediatorSlot, MissionState, TeamState
+from deploysim.engine.events import MEDIATOR_FAILED
+from deploysim.engine.state import MediatorSlot, MissionState, TeamState
 
 
 def start_mediators(state: MissionState, team: TeamState) -> None:
@@ -32,28 +33,28 @@ def start_mediators(state: MissionState, team: TeamState) -> None:
 def _career(
     state: MissionState, team: TeamState, slot: MediatorSlot, rng: random.Random
 ) -> Generator[simpy.Event, None, None]:
-    plan = state.plan
+    rules = state.plan.mediators
     env = state.env
-    if plan.mediators_in_place:
+    if rules.in_place:
         state.mediators_employed += 1
         state.mediator_certified(team, slot)
     while not state.closed:
         if not slot.certified:
-            yield env.timeout(plan.mediator_recruitment(rng))
+            yield env.timeout(rules.recruitment(rng))
             if state.closed:
                 return
             state.mediators_employed += 1
-            yield env.timeout(plan.mediator_training(rng))
+            yield env.timeout(rules.training(rng))
             if state.closed:
                 return
-            if rng.random() >= plan.certification_yield:
+            if rng.random() >= rules.certification_yield:
                 state.mediators_employed -= 1
                 state.log(MEDIATOR_FAILED, team.plan.index)
                 continue
             state.mediator_certified(team, slot)
-        if plan.mediator_attrition_rate <= 0:
+        if rules.attrition_rate <= 0:
             return
-        yield env.timeout(rng.expovariate(plan.mediator_attrition_rate))
+        yield env.timeout(rng.expovariate(rules.attrition_rate))
         if state.closed:
             return
         state.mediators_employed -= 1
@@ -64,7 +65,7 @@ def _desk(
     state: MissionState, team: TeamState, slot: MediatorSlot, rng: random.Random
 ) -> Generator[simpy.Event, None, None]:
     env = state.env
-    service = state.plan.service_time
+    service = state.plan.incidents.service_time
     waits = state.waits
     queue = team.queue
     while not state.closed:
@@ -86,7 +87,7 @@ def start_incidents(state: MissionState, rng: random.Random, rate: float, team: 
 def _incident(state: MissionState, rng: random.Random, team: TeamState | None) -> None:
     by_day = state.incidents_by_day
     by_day[min(math.floor(state.env.now), len(by_day) - 1)] += 1
-    if team is not None and team.authorised > 0 and rng.random() < state.plan.mediation_share:
+    if team is not None and team.authorised > 0 and rng.random() < state.plan.incidents.mediation_share:
         state.mediation_requested(team)
 
 

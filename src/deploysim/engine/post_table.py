@@ -10,44 +10,50 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.engine.decisions import decide, grant
+from deploysim.engine.decisions import grant
+from deploysim.engine.events import (
+    ABOLISHED,
+    EXPANSION_APPROVED,
+    EXPANSION_REFUSED,
+    EXPANSION_TRIGGERED,
+    WITHDRAWN,
+    Signal,
+    phase_started,
+)
 from deploysim.engine.mediation import start_mediators
-from deploysim.engine.plan import default_min_manning
+from deploysim.engine.rules import ExpansionPlan, PhasePlan, TeamRules
 from deploysim.engine.staffing import start_person
-from deploysim.engine.state import WITHDRAWN, MissionState, PostState, TeamState
-from deploysim.scenario.dynamics import Expansion, Phase
-
-EXPANSION_TRIGGERED = "expansion triggered"
-EXPANSION_APPROVED = "expansion approved"
-EXPANSION_REFUSED = "expansion refused"
-PHASE_STARTED = "phase started"
-ABOLISHED = "post abolished"
-
-
-def activate(state: MissionState, team: TeamState) -> None:
-    """A team with posts gets its mediators' careers started (once)."""
-    if team.plan.mediators > 0:
-        start_mediators(state, team)
+from deploysim.engine.state import MissionState, PostState, TeamState
 
 
 def add_posts(state: MissionState, team: TeamState, role: str, count: int) -> list[PostState]:
+    """Open posts and call for people at once; a team's mediators start with its first posts."""
     posts = [state.open_post(team, role) for _ in range(count)]
-    activate(state, team)
+    start_mediators(state, team)
     if state.recruiting:
         for post in posts:
             start_person(state, post)
     return posts
 
 
-def expansion_process(state: MissionState, expansion: Expansion) -> Generator[simpy.Event, None, None]:
+def _apply_rules(state: MissionState, rules: tuple[TeamRules, ...]) -> None:
+    for team in rules:
+        state.set_team_rules(state.teams[team.team], team.min_manning, team.needs_mediator)
+
+
+def start_expansion(state: MissionState, expansion: ExpansionPlan) -> None:
+    state.env.process(_expansion(state, expansion))
+
+
+def _expansion(state: MissionState, expansion: ExpansionPlan) -> Generator[simpy.Event, None, None]:
     """Approval (its own consensus and delay), then the tranche's posts open."""
     env = state.env
-    rng = state.stream(f"decision/expansion/{expansion.name}")
+    rng = state.stream(expansion.stream)
     state.log(EXPANSION_TRIGGERED)
     approved = True
     if expansion.approval is not None:
-        delay = expansion.approval.delay.sampler()(rng)
-        approved = decide(expansion.approval, rng.random())
+        delay = expansion.approval.delay(rng)
+        approved = expansion.approval.passes(rng.random())
         yield env.timeout(delay)
     if state.closed or not state.mandate_active:
         return
@@ -56,20 +62,10 @@ def expansion_process(state: MissionState, expansion: Expansion) -> Generator[si
         return
     state.log(EXPANSION_APPROVED)
     state.milestone("expansion_approval_day")
-    state.emit("expansion_approved")
-    for team_def in expansion.new_teams:
-        team = state.teams[state.plan.team_index[team_def.name]]
-        state.set_team_rules(
-            team, team_def.min_manning or default_min_manning(team_def.posts), team_def.needs_mediator
-        )
-    for team_def in expansion.new_teams:
-        team = state.teams[state.plan.team_index[team_def.name]]
-        for role, count in team_def.posts.items():
-            add_posts(state, team, role, count)
-    for name, posts in expansion.add_posts.items():
-        team = state.teams[state.plan.team_index[name]]
-        for role, count in posts.items():
-            add_posts(state, team, role, count)
+    state.emit(Signal.EXPANSION_APPROVED)
+    _apply_rules(state, expansion.new_teams)
+    for team, role, count in expansion.posts:
+        add_posts(state, state.teams[team], role, count)
 
 
 def _abolish(state: MissionState, post: PostState, at_once: bool) -> None:
@@ -80,16 +76,15 @@ def _abolish(state: MissionState, post: PostState, at_once: bool) -> None:
             person.interrupt(WITHDRAWN)
 
 
-def apply_phase(state: MissionState, number: int, phase: Phase) -> None:
+def apply_phase(state: MissionState, phase: PhasePlan) -> None:
     """Re-role, then reconcile every (team, role) count with the phase's post table.
 
     Surplus posts are abolished vacant ones first, so as few holders as possible are displaced.
     """
     if state.closed or not state.mandate_active:
         return
-    state.phase = number
-    state.log(f"{PHASE_STARTED}: {phase.name}")
-    at_once = phase.abolished_holders_leave == "at_once"
+    state.phase = phase.number
+    state.log(phase_started(phase.name))
     open_posts = [p for p in state.posts if p.open]
     for post in open_posts:
         if post.role in phase.rerole:
@@ -97,25 +92,19 @@ def apply_phase(state: MissionState, number: int, phase: Phase) -> None:
     current: dict[tuple[int, str], list[PostState]] = {}
     for post in open_posts:
         current.setdefault((post.team.plan.index, post.role), []).append(post)
-    target: dict[tuple[int, str], int] = {}
-    for team_def in phase.teams:
-        index = state.plan.team_index[team_def.name]
-        for role, count in team_def.posts.items():
-            target[(index, role)] = count
-        state.set_team_rules(
-            state.teams[index], team_def.min_manning or default_min_manning(team_def.posts), team_def.needs_mediator
-        )
+    _apply_rules(state, phase.teams)
+    target = phase.posts
     for key in sorted(set(current) | set(target)):
         posts = current.get(key, [])
         want = target.get(key, 0)
         if len(posts) > want:
             surplus = sorted(posts, key=lambda p: (p.holders > 0, -p.index))[: len(posts) - want]
             for post in surplus:
-                _abolish(state, post, at_once)
+                _abolish(state, post, phase.holders_leave_at_once)
         elif len(posts) < want:
             add_posts(state, state.teams[key[0]], key[1], want - len(posts))
     if phase.local_staff is not None:
-        state.daily_burn += (phase.local_staff - state.local_staff) * state.plan.local_staff_daily
+        state.daily_burn += (phase.local_staff - state.local_staff) * state.plan.costs.local_staff_daily
         state.local_staff = phase.local_staff
     if phase.grants_consent:
         grant(state)

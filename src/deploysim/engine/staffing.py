@@ -14,16 +14,8 @@ from collections.abc import Generator
 
 import simpy
 
-from deploysim.engine.state import (
-    CALL,
-    EXTENDED,
-    READVERTISED,
-    REPATRIATED,
-    ROSTER,
-    ROTATED,
-    MissionState,
-    PostState,
-)
+from deploysim.engine.events import CALL, EXTENDED, READVERTISED, REPATRIATED, ROSTER, ROTATED
+from deploysim.engine.state import MissionState, PostState
 
 INF = math.inf
 
@@ -39,7 +31,7 @@ def _wanted(state: MissionState, post: PostState) -> bool:
 
 def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, object, bool]:
     """Returns False if the post or the recruiting stopped while the person was on the way."""
-    plan = state.plan
+    recruitment = state.plan.recruitment
     env = state.env
     rng = post.rng
     team = post.team.plan.index
@@ -50,25 +42,25 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
     if from_roster:
         state.roster_left -= 1
         state.log(ROSTER, team, post.index)
-        yield env.timeout(plan.roster_call_up(rng))
+        yield env.timeout(recruitment.roster_call_up(rng))
     else:
         state.log(CALL, team, post.index)
-        yield env.timeout(plan.call_window(rng))
-        while rng.random() < plan.readvertise_probability:
+        yield env.timeout(recruitment.call_window(rng))
+        while rng.random() < recruitment.readvertise_probability:
             if not _wanted(state, post):
                 break
             state.log(READVERTISED, team, post.index)
-            yield env.timeout(plan.call_window(rng))
+            yield env.timeout(recruitment.call_window(rng))
         if _wanted(state, post):
-            yield env.timeout(plan.selection(rng))
+            yield env.timeout(recruitment.selection(rng))
         if _wanted(state, post):
-            state.one_off_cost += plan.training_cost
-            yield env.timeout(plan.training(rng))
+            state.one_off_cost += state.plan.costs.training
+            yield env.timeout(recruitment.training(rng))
     while _wanted(state, post) and not state.may_deploy(post):
         yield state.consent_changed  # selected and trained, waiting for the host's consent to travel
     if _wanted(state, post) and not from_roster:  # a roster call-up already includes the journey
-        yield env.timeout(plan.travel(rng))
-        yield env.timeout(plan.induction(rng))
+        yield env.timeout(recruitment.travel(rng))
+        yield env.timeout(recruitment.induction(rng))
     current = generation == (state.pipeline_generation, post.generation)
     if current:  # otherwise a stand-down already took this person off the counts
         state.in_pipeline -= 1
@@ -77,26 +69,33 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
 
 
 def _person(state: MissionState, post: PostState, elapsed: float | None) -> Generator[simpy.Event, object, None]:
-    plan = state.plan
+    """One person's whole stay, kept as one state machine: every wake-up competes with every other.
+
+    The tour's next event (leave starting or ending, repatriation, the successor's call or an
+    extension, rotation) is whichever comes first, so splitting the loop would only scatter that
+    comparison across functions that share all of its variables.
+    """
+    tour = state.plan.tour
     env = state.env
     rng = post.rng
     if elapsed is None:
         deployed = yield from _pipeline(state, post)
         if not deployed:
             return
-        tour_end = env.now + plan.tour_length(rng)
+        tour_end = env.now + tour.length(rng)
     else:
-        tour_end = env.now + max(plan.tour_length(rng) - elapsed, 0.0)
+        tour_end = env.now + max(tour.length(rng) - elapsed, 0.0)
     state.arrived(post)
     me = env.active_process
+    assert me is not None  # this generator is the process SimPy is running
     post.people.append(me)
     now = env.now
-    repatriation = now + rng.expovariate(plan.repatriation_rate) if plan.repatriation_rate > 0 else INF
-    interval = plan.leave_interval
+    repatriation = now + rng.expovariate(tour.repatriation_rate) if tour.repatriation_rate > 0 else INF
+    interval = tour.leave_interval
     next_leave = now + rng.uniform(0.0, interval) if interval < INF else INF
     on_leave = False
     back_from_leave = INF
-    lead = plan.replacement_lead
+    lead = tour.replacement_lead
     request_at = tour_end - lead
     requested = False
     while True:
@@ -120,8 +119,8 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
                 start_person(state, post)
             return
         if not requested and wake == request_at:
-            if post.open and rng.random() < plan.extension_probability:
-                tour_end += plan.extension_length(rng)
+            if post.open and rng.random() < tour.extension_probability:
+                tour_end += tour.extension_length(rng)
                 request_at = tour_end - lead
                 state.log(EXTENDED, post.team.plan.index, post.index)
             else:
@@ -141,5 +140,5 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
             # leave equals the entitlement whatever the block length
             on_leave = True
             state.became_absent(post)
-            back_from_leave = now + plan.leave_block(rng)
+            back_from_leave = now + tour.leave_block(rng)
             next_leave = max(now + interval, back_from_leave)

@@ -16,28 +16,18 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from deploysim.engine.events import (
+    ARRIVED,
+    CLOSED,
+    DRAWDOWN,
+    MEDIATOR_CERTIFIED,
+    MEDIATOR_LEFT,
+    TEAM_DOWN,
+    TEAM_OPERATIONAL,
+    WITHDRAWN,
+    ConsentState,
+)
 from deploysim.engine.plan import Plan, TeamPlan
-
-# Event-log names.
-CALL = "call issued"
-READVERTISED = "call re-advertised"
-ROSTER = "roster call-up"
-ARRIVED = "deployed"
-ROTATED = "rotated out"
-REPATRIATED = "repatriated early"
-WITHDRAWN = "withdrawn"
-EXTENDED = "tour extended"
-MEDIATOR_CERTIFIED = "mediator certified"
-MEDIATOR_FAILED = "mediator not certified"
-MEDIATOR_LEFT = "mediator left"
-TEAM_OPERATIONAL = "team operational"
-TEAM_DOWN = "team not operational"
-MANDATE_END = "mandate ended"
-DRAWDOWN = "drawdown started"
-CLOSED = "mission closed"
-
-PENDING, GRANTED, REFUSED, WITHDRAWN_CONSENT = 0, 1, 2, 3
-CONSENT_NAMES = ("pending", "granted", "refused", "withdrawn")
 
 
 @dataclass(slots=True)
@@ -69,12 +59,10 @@ class PostState:
     index: int
     team: TeamState
     role: str
-    stream_name: str
     rng: random.Random
     open: bool = True
     holders: int = 0
     present: int = 0
-    ever_filled: bool = False
     gap_since: float = -1.0
     in_pipeline: int = 0
     generation: int = 0
@@ -93,7 +81,13 @@ class MissionState:
         self.stream = stream
         self.events: list[tuple[float, str, int, int]] = []
         self.teams = [
-            TeamState(t, dict(t.min_manning), t.needs_mediator, slots=[MediatorSlot() for _ in range(t.mediators)])
+            TeamState(
+                t,
+                dict(t.min_manning),
+                t.needs_mediator,
+                advance=t.advance,
+                slots=[MediatorSlot() for _ in range(t.mediators)],
+            )
             for t in plan.teams
         ]
         self.posts: list[PostState] = []
@@ -109,23 +103,23 @@ class MissionState:
         self.active_teams = 0
         self.mediators_certified = 0
         self.mediators_employed = 0
-        self.daily_burn = plan.local_staff_daily_total
-        self.local_staff = plan.local_staff
+        self.daily_rate_by_role = plan.costs.daily_rate_by_role
+        self.daily_burn = plan.costs.local_staff_daily_total
+        self.local_staff = plan.costs.local_staff
         self.one_off_cost = 0.0
-        self.roster_left = plan.roster_size
+        self.roster_left = plan.recruitment.roster_size
         self.recruiting = True
         self.mandate_active = True
         self.closed = False
         self.closed_at = -1.0
-        self.consent = GRANTED
-        self.consent_granted_at_start = True
+        self.consent = plan.consent.initial
         self.consent_changed = env.event()
         self.phase = 0
         self.handover_gap_days = 0.0
         self.waits: list[float] = []
         self.incidents_by_day = [0] * (plan.horizon + 1)
-        self.tension = 1.0
-        self.tension_on = False
+        self.tension_on = plan.tension is not None
+        self.tension = plan.tension.initial if plan.tension is not None else 1.0
         self.listeners: dict[str, list[Callable[[], None]]] = {}
         self.milestones: dict[str, float] = {}
         self.counts: dict[str, int] = {}
@@ -176,11 +170,11 @@ class MissionState:
 
     # -- the post table ---------------------------------------------------------------------
     def open_post(self, team: TeamState, role: str) -> PostState:
+        """A post's stream is named after its team, role and number, so opening one never shifts another's draws."""
         key = (team.plan.index, role)
         number = self.next_post_number.get(key, 0)
         self.next_post_number[key] = number + 1
-        name = f"post/{team.plan.name}/{role}/{number}"
-        post = PostState(len(self.posts), team, role, name, self.stream(name))
+        post = PostState(len(self.posts), team, role, self.stream(f"post/{team.plan.name}/{role}/{number}"))
         self.posts.append(post)
         self.authorised += 1
         if team.authorised == 0:
@@ -223,7 +217,7 @@ class MissionState:
         team = post.team
         if post.present:
             self._role_presence(team, old, -1)
-        rates = self.plan.daily_rate_by_role
+        rates = self.daily_rate_by_role
         self.daily_burn += post.holders * (rates[role] - rates[old])
         post.role = role
         if post.present:
@@ -260,15 +254,14 @@ class MissionState:
     def arrived(self, post: PostState) -> None:
         post.holders += 1
         self.deployed += 1
-        self.daily_burn += self.plan.daily_rate_by_role[post.role]
-        self.one_off_cost += self.plan.travel_cost
+        self.daily_burn += self.daily_rate_by_role[post.role]
+        self.one_off_cost += self.plan.costs.travel
         if post.holders == 1 and post.open:
             self.filled += 1
             post.team.filled += 1
             if post.gap_since >= 0:
                 self.handover_gap_days += self.env.now - post.gap_since
                 post.gap_since = -1.0
-            post.ever_filled = True
         self.became_present(post)
         self.log(ARRIVED, post.team.plan.index, post.index)
 
@@ -277,7 +270,7 @@ class MissionState:
             self.became_absent(post)
         post.holders -= 1
         self.deployed -= 1
-        self.daily_burn -= self.plan.daily_rate_by_role[post.role]
+        self.daily_burn -= self.daily_rate_by_role[post.role]
         if post.holders == 0 and post.open:
             self.filled -= 1
             post.team.filled -= 1
@@ -295,9 +288,9 @@ class MissionState:
 
     # -- consent ---------------------------------------------------------------------------
     def may_deploy(self, post: PostState) -> bool:
-        return self.consent == GRANTED or post.team.advance
+        return self.consent == ConsentState.GRANTED or post.team.advance
 
-    def set_consent(self, state: int, what: str) -> None:
+    def set_consent(self, state: ConsentState, what: str) -> None:
         self.consent = state
         self.log(what)
         event, self.consent_changed = self.consent_changed, self.env.event()
@@ -343,7 +336,7 @@ class MissionState:
         if why:
             self.log(why)
         self.log(DRAWDOWN)
-        period = self.plan.drawdown_days
+        period = self.plan.mandate.drawdown_days
         rng = self.stream("drawdown")
         for post in self.posts:
             if post.open:

@@ -163,14 +163,14 @@ def _first_day(mask: np.ndarray) -> float:
 def summarise(raw: RawRun) -> dict[str, float]:
     """Every registered measure of one run. Milestones not reached are NaN (the mission's end is the
     horizon): with ``observed_days`` they are censored observations, never silently dropped runs."""
-    levels = raw.recorder.levels
+    levels = raw.daily.levels
     state = raw.state
     plan = raw.plan
     authorised = levels[:, COLUMN["authorised"]].astype(float)
     filled = levels[:, COLUMN["filled"]].astype(float)
     active = levels[:, COLUMN["mandate_active"]] == 1
-    operational = raw.recorder.teams[0].astype(bool)
-    team_active = raw.recorder.teams[1] > 0
+    operational = raw.daily.teams[0].astype(bool)
+    team_active = raw.daily.teams[1] > 0
     teams_up = operational.sum(axis=1)
     all_up = (teams_up == team_active.sum(axis=1)) & (teams_up > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -182,10 +182,10 @@ def summarise(raw: RawRun) -> dict[str, float]:
     team_days = team_active[active]
     waits = np.asarray(state.waits)
     person_days = float(filled.sum())
-    total_cost = float(raw.recorder.cost_to_date[-1])
+    total_cost = float(raw.daily.cost_to_date[-1])
     person_months = person_days / DAYS_PER_MONTH
     milestones = state.milestones
-    consent_day = 0.0 if state.consent_granted_at_start else milestones.get("consent_day", math.nan)
+    consent_day = 0.0 if plan.consent.granted_at_start else milestones.get("consent_day", math.nan)
     expansion_day = float(milestones.get("expansion_approval_day", math.nan))
     extensions = float(state.counts.get("extensions_granted", 0))
     mandate_post_days = float(authorised[staffed].sum())

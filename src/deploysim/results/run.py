@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from deploysim.engine.daily import DAILY_COLUMNS, TEAM_COLUMNS
+from deploysim.engine.events import CONSENT_NAMES
 from deploysim.engine.mission import RawRun, run_engine
-from deploysim.engine.state import CONSENT_NAMES
 from deploysim.engine.streams import RunIdentity
 from deploysim.results.measures import summarise
 from deploysim.results.outcomes import outcome_of
@@ -30,7 +30,6 @@ class RunResult:
     events: pd.DataFrame
     sim_events: int
     runtime_s: float
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
@@ -40,16 +39,16 @@ def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
 
 def daily_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
     days = np.arange(raw.plan.horizon)
-    levels = raw.recorder.levels
+    levels = raw.daily.levels
     columns: dict[str, np.ndarray] = {"day": days, "date": _dates(start, days)}
     for i, name in enumerate(DAILY_COLUMNS):
         columns[name] = levels[:, i]
     for flag in ("mandate_active", "mission_active"):
         columns[flag] = columns[flag].astype(bool)
     columns["consent_state"] = pd.Categorical.from_codes(columns["consent_state"], categories=CONSENT_NAMES)
-    columns["tension"] = raw.recorder.tension_index
+    columns["tension"] = raw.daily.tension_index
     columns["incidents"] = raw.incidents_by_day
-    columns["cost_to_date"] = raw.recorder.cost_to_date
+    columns["cost_to_date"] = raw.daily.cost_to_date
     return pd.DataFrame(columns, copy=False)
 
 
@@ -64,8 +63,8 @@ def team_table(raw: RawRun, start: dt.date) -> pd.DataFrame:
         "team": pd.Categorical.from_codes(codes, categories=names),
     }
     for i, column in enumerate(TEAM_COLUMNS):
-        columns[column] = raw.recorder.teams[i].reshape(-1)
-    columns["operational"] = raw.recorder.teams[0].reshape(-1).astype(bool)
+        columns[column] = raw.daily.teams[i].reshape(-1)
+    columns["operational"] = raw.daily.teams[0].reshape(-1).astype(bool)
     return pd.DataFrame(columns, copy=False)
 
 

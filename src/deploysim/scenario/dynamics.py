@@ -7,6 +7,7 @@ or a trigger with its own stream of randomness and its own validation rules.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -14,14 +15,24 @@ from pydantic import Field, model_validator
 from deploysim.scenario.base import Count, Probability, Strict, Team, Unit
 from deploysim.scenario.durations import Days, Delay, Duration, delay_default, duration_default
 
-EVENTS = (
-    "consent_granted",
-    "consent_refused",
-    "consent_withdrawn",
-    "expansion_approved",
-    "extension_granted",
-    "extension_refused",
-)
+
+class Signal(StrEnum):
+    """What a decision announces while the mission runs, and a trigger may wait for (``trigger.event``).
+
+    The vocabulary lives here, with the schema that validates it, because the engine depends on the
+    scenario layer and never the other way round.
+    """
+
+    CONSENT_GRANTED = "consent_granted"
+    CONSENT_REFUSED = "consent_refused"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    EXPANSION_APPROVED = "expansion_approved"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
+
+
+EVENTS: tuple[str, ...] = tuple(signal.value for signal in Signal)
+"""The signal names a scenario may write, as plain strings for the schema's ``Literal``."""
 METRICS = ("incident_rate", "team_coverage", "tension")
 
 
