@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from deploysim.engine import events
+from deploysim.engine.events import CONSENT_NAMES, ConsentState
 from deploysim.plots._tables import (
     as_dates,
     replication_count,
@@ -75,26 +77,26 @@ class EventRow:
     group: str
 
 
-PHASE_PREFIX = "phase started: "
+PHASE_PREFIX = events.PHASE_STARTED_PREFIX
 
 # Rows top to bottom, in the order a mission meets them; rows that never occur are left out.
 EVENT_ROWS: tuple[EventRow, ...] = (
-    EventRow("consent granted", "Host consent granted", "keeps", "consent"),
-    EventRow("consent refused", "Host consent refused", "ends", "consent"),
-    EventRow("consent withdrawn", "Host consent withdrawn", "ends", "consent"),
-    EventRow("expansion triggered", "Expansion requested (trigger met)", "step", "expansion"),
-    EventRow("expansion approved", "Expansion approved", "keeps", "expansion"),
-    EventRow("expansion refused", "Expansion refused", "ends", "expansion"),
-    EventRow("mandate review", "Mandate review", "step", "mandate"),
-    EventRow("extension granted", "Mandate extension granted", "keeps", "mandate"),
-    EventRow("technical rollover", "Technical rollover (decision late)", "step", "mandate"),
-    EventRow("extension refused", "Mandate extension refused", "ends", "mandate"),
-    EventRow("mandate ended", "Mandate ended", "ends", "mandate"),
+    EventRow(events.CONSENT_GRANTED, "Host consent granted", "keeps", "consent"),
+    EventRow(events.CONSENT_REFUSED, "Host consent refused", "ends", "consent"),
+    EventRow(events.CONSENT_WITHDRAWN, "Host consent withdrawn", "ends", "consent"),
+    EventRow(events.EXPANSION_TRIGGERED, "Expansion requested (trigger met)", "step", "expansion"),
+    EventRow(events.EXPANSION_APPROVED, "Expansion approved", "keeps", "expansion"),
+    EventRow(events.EXPANSION_REFUSED, "Expansion refused", "ends", "expansion"),
+    EventRow(events.REVIEW, "Mandate review", "step", "mandate"),
+    EventRow(events.EXTENSION_GRANTED, "Mandate extension granted", "keeps", "mandate"),
+    EventRow(events.ROLLOVER, "Technical rollover (decision late)", "step", "mandate"),
+    EventRow(events.EXTENSION_REFUSED, "Mandate extension refused", "ends", "mandate"),
+    EventRow(events.MANDATE_END, "Mandate ended", "ends", "mandate"),
     EventRow(PHASE_PREFIX, "Phase started", "change", "phase"),  # expanded to one row per phase name
-    EventRow("cohort graduated", "Cadet class graduated", "keeps", "training"),
-    EventRow("budget ceiling reached", "Budget ceiling reached", "ends", "end"),
-    EventRow("drawdown started", "Drawdown started", "ends", "end"),
-    EventRow("mission closed", "Mission closed", "ends", "end"),
+    EventRow(events.COHORT_GRADUATED, "Cadet class graduated", "keeps", "training"),
+    EventRow(events.BUDGET_REACHED, "Budget ceiling reached", "ends", "end"),
+    EventRow(events.DRAWDOWN, "Drawdown started", "ends", "end"),
+    EventRow(events.CLOSED, "Mission closed", "ends", "end"),
 )
 
 MAX_LABEL_CHARS = 44
@@ -119,7 +121,7 @@ def _shares(daily: pd.DataFrame, n_reps: int) -> pd.DataFrame:
             "date": as_dates(daily["date"], "daily"),
             "mission_active": daily["mission_active"].astype(bool),
             "mandate_active": daily["mandate_active"].astype(bool),
-            "consent_granted": daily["consent_state"].astype(str).eq("granted"),
+            "consent_granted": daily["consent_state"].astype(str).eq(CONSENT_NAMES[ConsentState.GRANTED]),
         }
     )
     return flags.groupby("date", sort=True).sum().astype(float) / n_reps

@@ -8,6 +8,7 @@ charts and statistics can be split by them.
 
 from __future__ import annotations
 
+from deploysim.engine.events import ConsentState
 from deploysim.engine.mission import RawRun
 
 CONSENT_REFUSED = "consent refused"
@@ -22,17 +23,22 @@ OUTCOMES: tuple[str, ...] = (CONSENT_REFUSED, CONSENT_WITHDRAWN, MANDATE_ENDED, 
                              RUNNING, FAILED)
 """Every class, in the order tables and legends list them; FAILED marks a run whose engine raised."""
 
-_ENDED_BY_CONSENT = {"refused": CONSENT_REFUSED, "withdrawn": CONSENT_WITHDRAWN}
+_ENDED_BY_CONSENT = {ConsentState.REFUSED: CONSENT_REFUSED, ConsentState.WITHDRAWN: CONSENT_WITHDRAWN}
 
 
-def outcome_of(raw: RawRun, consent_names: tuple[str, ...]) -> str:
-    """The class of one finished run, from the state it ended in."""
+def outcome_of(raw: RawRun) -> str:
+    """The class of one finished run, from the state it ended in.
+
+    A closed mission ended by consent (refused or withdrawn, with no fallback phase), by a budget
+    whose ceiling starts a drawdown, or otherwise at a mandate decision (not renewed, or the cap on
+    extensions reached).
+    """
     state = raw.state
     if not state.closed:
         return RUNNING if state.mandate_active else DRAWING_DOWN
-    consent = consent_names[int(state.consent)]
+    consent = ConsentState(int(state.consent))
     if consent in _ENDED_BY_CONSENT:
         return _ENDED_BY_CONSENT[consent]
-    if "budget_reached_day" in state.milestones:
+    if raw.plan.budget.drawdown and "budget_reached_day" in state.milestones:
         return BUDGET_EXHAUSTED
     return MANDATE_ENDED

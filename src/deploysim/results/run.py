@@ -104,7 +104,7 @@ def simulate(
         scenario=scenario.name,
         identity=identity,
         summary=summarise(raw),
-        outcome=outcome_of(raw, CONSENT_NAMES),
+        outcome=outcome_of(raw),
         daily=daily_table(raw, start),
         teams=team_table(raw, start),
         events=event_table(raw, start),
