@@ -111,12 +111,12 @@ def test_measure_bars_have_one_panel_per_measure_with_units_and_ci(comparison: C
     assert [ax.get_title(loc="left") for ax in fig.axes] == [measure_label(m) for m in KEY_MEASURES]
     by_title = {ax.get_title(loc="left"): ax for ax in fig.axes}
     assert by_title["Total cost"].get_xlabel() == "EUR"
-    assert by_title["IOC day (first team operational)"].get_xlabel() == "days from start"
+    assert by_title[measure_label("ioc_day")].get_xlabel() == "days from start"
     assert sorted(legend_texts(fig)) == sorted([*comparison.labels, "95% confidence interval of the mean"])
-    bars = by_title["Mean fill"].patches
+    bars = by_title[measure_label("mean_fill")].patches
     assert len(bars) == len(comparison.labels)
     summary = comparison.summary().query("measure == 'mean_fill'")
-    assert [bar.get_width() for bar in bars] == pytest.approx(summary["mean"].tolist())
+    assert [bar.get_width() for bar in bars] == pytest.approx(summary["estimate"].tolist())
 
 
 def test_forest_marks_differences_whose_interval_excludes_zero(comparison: Comparison, tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_forest_marks_differences_whose_interval_excludes_zero(comparison: Compa
 def test_plots_name_what_is_missing() -> None:
     with pytest.raises(ValueError, match="missing required column"):
         scenario_fans(pd.DataFrame({"scenario": ["A"], "date": ["2010-07-22"]}), "filled")
-    summary = pd.DataFrame({"scenario": ["A"], "measure": ["mean_fill"], "mean": [0.5], "ci_low": [0.4],
+    summary = pd.DataFrame({"scenario": ["A"], "measure": ["mean_fill"], "estimate": [0.5], "ci_low": [0.4],
                             "ci_high": [0.6], "n": [5]})
     with pytest.raises(ValueError, match="measure\\(s\\) foc_day not in the table"):
         measure_bars(summary, ["foc_day"])

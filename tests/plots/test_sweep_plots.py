@@ -30,15 +30,15 @@ def test_level_chart_titles_the_measure_and_puts_its_unit_on_the_axis() -> None:
 
 def test_shares_read_as_percentages() -> None:
     ax = measure_vs_parameter(levels("mean_fill", [0.1, 0.5, 0.9])).axes[0]
-    assert ax.get_ylabel() == "share of posts filled"
+    assert ax.get_ylabel() == measure_unit("mean_fill") == "share of post-days filled"
     assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
     table = pd.DataFrame([[0.25, 0.5], [0.75, 1.0]], index=pd.Index([0, 4], name="recruitment.roster.size"),
                          columns=pd.Index([7, 42], name="mediators.training"))
     table.attrs["measure"] = "mean_fill"
     heat = parameter_heatmap(table)
-    assert heat.axes[0].get_title(loc="left").startswith("Mean fill")
+    assert heat.axes[0].get_title(loc="left").startswith(measure_label("mean_fill"))
     assert {t.get_text() for t in heat.axes[0].texts} >= {"25.0%", "100.0%"}
-    assert heat.axes[1].get_ylabel() == "share of posts filled"
+    assert heat.axes[1].get_ylabel() == measure_unit("mean_fill")
 
 
 def test_sensitivity_bars_name_the_measure_in_words() -> None:

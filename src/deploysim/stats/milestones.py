@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +87,7 @@ def parse_target(text: str) -> Target:
     return Target(measure, day=day)
 
 
-def parse_targets(texts: str | list[str] | tuple[str, ...] | None) -> tuple[Target, ...]:
+def parse_targets(texts: str | Sequence[str] | None) -> tuple[Target, ...]:
     if texts is None:
         return ()
     items = [texts] if isinstance(texts, str) else list(texts)

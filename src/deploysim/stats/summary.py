@@ -50,13 +50,12 @@ def measure_row(measure: Measure, group: pd.DataFrame, start: dt.date | None, le
         share = wilson_interval(int(flags.sum()), int(flags.size), level)
         return {"estimator": "share of runs (Wilson)", "estimate": share.estimate, "ci_low": share.low,
                 "ci_high": share.high, "half_width": (share.high - share.low) / 2, "n": share.n}
-    pooled = measure.numerator is not None and measure.denominator is not None
-    if pooled and {measure.numerator, measure.denominator} <= set(group.columns):
-        numerator, denominator = _column(group, measure.numerator), _column(group, measure.denominator)
+    top, bottom = measure.numerator, measure.denominator
+    if top is not None and bottom is not None and {top, bottom} <= set(group.columns):
+        numerator, denominator = _column(group, top), _column(group, bottom)
         if measure.kind == "share":
             ratio = pooled_share(numerator, denominator, level)
-            over = MEASURES[measure.denominator].label.lower()
-            estimator = f"pooled: total {MEASURES[measure.numerator].label.lower()} / total {over}"
+            estimator = f"pooled: total {MEASURES[top].label.lower()} / total {MEASURES[bottom].label.lower()}"
         else:
             ratio = ratio_of_totals(numerator, denominator, level)
             estimator = "ratio of totals over runs"
