@@ -106,7 +106,7 @@ class Comparison:
     def all_targets(self) -> tuple[Target, ...]:
         """The planner's targets and, unless given, IOC and FOC by the end of the baseline's first mandate."""
         given = {t.measure for t in self.targets}
-        mandate_end = float(self.scenarios[self.baseline].mandate.initial_length)
+        mandate_end = float(math.floor(self.scenarios[self.baseline].mandate.initial_length))
         return (*self.targets, *(Target(m, day=mandate_end) for m in ("ioc_day", "foc_day") if m not in given))
 
     def summary(self) -> pd.DataFrame:

@@ -9,6 +9,7 @@ size with the same seed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -178,7 +179,7 @@ class Replications:
 
     def all_targets(self) -> tuple[Target, ...]:
         given = {t.measure for t in self.targets}
-        mandate_end = float(self.scenario.mandate.initial_length)
+        mandate_end = float(math.floor(self.scenario.mandate.initial_length))  # the last whole day of it
         defaults = tuple(Target(m, day=mandate_end) for m in ("ioc_day", "foc_day") if m not in given)
         return (*self.targets, *defaults)
 
