@@ -4,16 +4,15 @@ A = Kyrgyzstan 2010 as planned; B = the same with a roster of 20 pre-cleared peo
 replicated with the same replication numbers twice: once with the same root seed (common random
 numbers: replication r of A and of B share every stream the scenarios have in common) and once
 with B on a different root seed (independent streams). For each measure it prints the 95% CI
-half-width of the mean difference B - A:
+half-width of the difference B - A, each measure estimated as ``deploysim compare`` estimates it
+(restricted means for milestones, pooled shares, ratios of totals, P(reached) as a share of runs):
 
-- CRN: paired t-interval over per-replication differences (what ``deploysim compare`` reports);
-- independent: Welch two-sample t-interval, the right interval for independent samples;
+- CRN: the paired difference over the same replications (what ``deploysim compare`` reports);
+- independent: the two estimates' half-widths added in quadrature, the interval for independent samples;
 
 and their ratio. ratio^2 is how many times more replications independent streams would need for
-the same precision. n says in how many replications (pairs, for CRN) a measure was defined: FOC,
-and even IOC, are not reached in every replication (consent may be refused, the mandate not
-renewed), so IOC day is shown beside FOC day, and the pair is run a second time with a 12-month
-first mandate in both A and B, where FOC is reached more often.
+the same precision. Every run counts in every estimate (a milestone not reached is censored at the
+horizon), and the pair is run a second time with a 12-month first mandate in both A and B.
 
     python bench/bench_crn.py [--reps 200] [--seed 0] [--workers N]
 """
@@ -25,18 +24,15 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-from scipy import stats
-
 from deploysim import load_scenario
 from deploysim.experiments.replications import run_replications
 from deploysim.scenario.schema import Scenario
-from deploysim.stats.paired import paired_interval
+from deploysim.stats.paired import difference_table
+from deploysim.stats.summary import summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
-MEASURES = ("mean_fill", "foc_day", "ioc_day", "team_coverage", "total_cost")
+MEASURES = ("mean_fill", "foc_day", "ioc_day", "team_coverage", "total_cost", "cost_per_person_month")
 ROSTER = {"size": 20, "call_up": "7 d"}
-MIN_PAIRS = 30
 
 
 def with_roster(scenario: Scenario) -> Scenario:
@@ -46,21 +42,19 @@ def with_roster(scenario: Scenario) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def welch_half_width(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, int, int]:
-    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    if a.size < 2 or b.size < 2:
-        return math.nan, a.size, b.size
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = math.sqrt(va + vb)
-    if se == 0:
-        return 0.0, a.size, b.size
-    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    return float(stats.t.ppf(0.5 + level / 2, dof) * se), a.size, b.size
+def _half(low: float, high: float) -> float:
+    return (high - low) / 2
 
 
-def measure_column(runs, label: str, measure: str) -> np.ndarray:
-    ok = runs[(runs["scenario"] == label) & (runs["status"] == "ok")].sort_values("replication")
-    return ok[measure].to_numpy(dtype=float)
+def independent_half_widths(a_runs, b_runs) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Half-width of B - A from two independent samples, each estimated as the summary estimates it
+    (normal approximation: the half-widths add in quadrature)."""
+    a = summary_table(a_runs).set_index("measure")
+    b = summary_table(b_runs).set_index("measure")
+    out = {m: math.hypot(a.loc[m, "half_width"], b.loc[m, "half_width"]) for m in MEASURES}
+    out["P(FOC reached)"] = math.hypot(_half(a.loc["foc_day", "p_reached_low"], a.loc["foc_day", "p_reached_high"]),
+                                       _half(b.loc["foc_day", "p_reached_low"], b.loc["foc_day", "p_reached_high"]))
+    return out
 
 
 def with_long_mandate(scenario: Scenario) -> Scenario:
@@ -72,19 +66,22 @@ def with_long_mandate(scenario: Scenario) -> Scenario:
 
 
 def report(a: Scenario, b: Scenario, reps: int, seed: int, workers: int | None) -> None:
-    crn = run_replications({"A": a, "B": b}, reps, seed=seed, workers=workers)
-    independent = run_replications({"B": b}, reps, seed=seed + 1, workers=workers)
+    crn = run_replications({"A": a, "B": b}, reps, seed=seed, workers=workers).runs
+    independent = run_replications({"B": b}, reps, seed=seed + 1, workers=workers).runs
     print(f"A = {a.name}; B = {b.name}; {reps} replications each, seed {seed} (independent: B on seed {seed + 1})")
-    print(f"{'measure':<15} {'mean B-A':>12} {'CRN hw':>11} {'n':>5} {'indep. hw':>11} {'nA/nB':>9} "
-          f"{'ratio':>7} {'reps x':>8}")
-    for measure in MEASURES:
-        base = measure_column(crn.runs, "A", measure)
-        paired = paired_interval(base, measure_column(crn.runs, "B", measure))
-        indep_hw, n_a, n_b = welch_half_width(base, measure_column(independent.runs, "B", measure))
-        ratio = indep_hw / paired.half_width if paired.half_width > 0 else math.inf
-        few = " (few pairs: the ratio compares intervals over different runs)" if paired.n < MIN_PAIRS else ""
-        print(f"{measure:<15} {paired.mean:>12,.4g} {paired.half_width:>11,.4g} {paired.n:>5} {indep_hw:>11,.4g} "
-              f"{f'{n_a}/{n_b}':>9} {ratio:>7.2f} {ratio**2:>8.1f}{few}")
+    print(f"{'measure':<22} {'estimator of B - A':<48} {'B - A':>10} {'CRN hw':>10} {'indep. hw':>10} {'ratio':>6} "
+          f"{'reps x':>7}")
+    paired = difference_table(crn, "A", ["B"], MEASURES).set_index("measure")
+    alone = independent_half_widths(crn[crn["scenario"] == "A"], independent)
+    rows = [(m, str(paired.loc[m, "estimator"]), paired.loc[m, "difference"], paired.loc[m, "half_width"])
+            for m in MEASURES]
+    foc = paired.loc["foc_day"]
+    rows.append(("P(FOC reached)", "paired difference of shares (Newcombe)", foc["p_difference"],
+                 _half(foc["p_difference_low"], foc["p_difference_high"])))
+    for name, estimator, difference, half_width in rows:
+        ratio = alone[name] / half_width if half_width > 0 else math.inf
+        print(f"{name:<22} {estimator[:48]:<48} {difference:>10,.4g} {half_width:>10,.4g} {alone[name]:>10,.4g} "
+              f"{ratio:>6.2f} {ratio**2:>7.1f}")
     print()
 
 
@@ -100,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     report(a, with_roster(a), args.reps, args.seed, args.workers)
     long = with_long_mandate(a)
     report(long, with_roster(long), args.reps, args.seed, args.workers)
-    print("hw: 95% CI half-width of the mean difference B - A; ratio = independent hw / CRN hw; reps x = ratio^2,\n"
-          "how many times more replications independent streams need for the same precision")
+    print("hw: 95% CI half-width of B - A, each measure estimated as the summary estimates it (restricted means for\n"
+          "milestones, pooled shares, ratios of totals); ratio = independent hw / CRN hw; reps x = ratio^2, how many\n"
+          "times more replications independent streams need for the same precision")
     return 0
 
 
