@@ -1,7 +1,10 @@
 """Results of one run: the tidy tables and the summary measures a planner reads.
 
 - ``run``: :func:`simulate` (one replication) and :class:`RunResult`, its daily, team and event tables;
-- ``measures``: the registry of summary measures (name, label, unit, kind) and how one run's are computed.
+- ``measures``: the registry of measures (name, label, unit, kind, the totals a ratio divides) and how
+  one run's are computed;
+- ``outcomes``: the outcome class of a run (consent refused, mandate ended, running at the horizon, ...);
+- ``text``: summary and comparison tables as plain text for the terminal, in the registry's words.
 """
 
 from deploysim.results.measures import MEASURES

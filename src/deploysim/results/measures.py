@@ -188,8 +188,6 @@ def summarise(raw: RawRun) -> dict[str, float]:
     consent_day = 0.0 if plan.consent.granted_at_start else milestones.get("consent_day", math.nan)
     expansion_day = float(milestones.get("expansion_approval_day", math.nan))
     extensions = float(state.counts.get("extensions_granted", 0))
-    mandate_post_days = float(authorised[staffed].sum())
-    filled_post_days = float(filled[staffed].sum())
     return {
         "ioc_day": _first_day((teams_up > 0) & active),
         "foc_day": _first_day(foc),
@@ -213,13 +211,24 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "consent_granted": float(not math.isnan(consent_day)),
         "extended": float(extensions > 0),
         "expanded": float(not math.isnan(expansion_day)),
-        "filled_post_days": filled_post_days,
-        "vacant_post_days": mandate_post_days - filled_post_days,
-        "mandate_post_days": mandate_post_days,
+        **_totals(raw, staffed, active, team_days, operational, waits),
+    }
+
+
+def _totals(raw: RawRun, staffed: np.ndarray, active: np.ndarray, team_days: np.ndarray, operational: np.ndarray,
+            waits: np.ndarray) -> dict[str, float]:
+    """The per-run totals that shares and ratios divide across runs (see ``Measure.numerator``)."""
+    levels = raw.daily.levels
+    authorised = levels[:, COLUMN["authorised"]].astype(float)[staffed]
+    filled = levels[:, COLUMN["filled"]].astype(float)[staffed]
+    return {
+        "filled_post_days": float(filled.sum()),
+        "vacant_post_days": float(authorised.sum() - filled.sum()),
+        "mandate_post_days": float(authorised.sum()),
         "operational_team_days": float(operational[active][team_days].sum()),
         "active_team_days": float(team_days.sum()),
-        "handover_gap_total": float(state.handover_gap_days),
-        "posts": float(len(state.posts)),
+        "handover_gap_total": float(raw.state.handover_gap_days),
+        "posts": float(len(raw.state.posts)),
         "mediation_wait_days": float(waits.sum()),
-        "observed_days": float(plan.horizon),
+        "observed_days": float(raw.plan.horizon),
     }
