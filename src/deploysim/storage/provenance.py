@@ -22,16 +22,26 @@ if TYPE_CHECKING:
 
 
 def git_commit() -> str | None:
-    """The commit of the deploysim checkout, when running from one; None for an installed wheel."""
-    here = Path(__file__).resolve().parent
+    """The commit of the deploysim checkout this code runs from; None for an installed package.
+
+    An installed package can sit inside someone else's repository (a virtual environment in a project
+    folder): git would then report that repository's commit. So the commit counts only when the
+    repository's top level is deploysim's own source tree, the one holding this very file.
+    """
+    package = Path(__file__).resolve().parents[1]
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+            ["git", "rev-parse", "--show-toplevel", "HEAD"], cwd=package, capture_output=True, text=True, timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) == 40 else None
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2:
+        return None
+    top, commit = Path(lines[0]).resolve(), lines[1]
+    ours = package == top / "src" / "deploysim" and (top / "pyproject.toml").is_file()
+    return commit if ours and len(commit) == 40 else None
 
 
 def stamp(**fields: Any) -> dict[str, Any]:
