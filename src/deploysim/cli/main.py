@@ -14,6 +14,7 @@ from deploysim._version import __version__
 from deploysim.cli import analyze, compare, run, schema, sweep, validate
 from deploysim.errors import DeploysimError, UsageError
 
+EXAMPLE = "scenarios/kyrgyzstan-2010.yaml"
 COMMANDS = (run, compare, sweep, analyze, validate, schema)
 
 
@@ -32,8 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        if not arguments:  # a newcomer typing the bare command gets the map of commands, not a riddle
+            print(parser.format_help(), file=sys.stderr)
+            print(f"deploysim: error: give a command, e.g. deploysim run {EXAMPLE}", file=sys.stderr)
+            return 2
+        args = parser.parse_args(arguments)
         return int(args.handler(args) or 0)
     except UsageError as exc:
         print(f"deploysim: error: {exc.for_cli()}", file=sys.stderr)

@@ -14,7 +14,20 @@ from deploysim.stats.runs import failed_count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="replicate one scenario and write tables and plots")
+    parser = sub.add_parser(
+        "run",
+        help="replicate one scenario and write tables and plots",
+        description="Simulate one scenario many times and report, per measure, its estimate with a 95% confidence "
+                    "interval: milestones as the probability of reaching them and their median dates, shares pooled "
+                    "over mandate days, costs per unit as ratios of totals, and the outcome classes of the runs. "
+                    "Writes Parquet tables, a summary (CSV and Parquet), charts and a manifest into --out.",
+        epilog="examples:\n"
+               "  deploysim run scenarios/kyrgyzstan-2010.yaml\n"
+               "  deploysim run scenarios/kyrgyzstan-2010.yaml --reps 500 --target 'foc_day<=2011-03-01'\n"
+               "  deploysim run scenarios/kyrgyzstan-2010.yaml --set recruitment.roster.size=20 --out out/roster\n"
+               "  deploysim run scenarios/kyrgyzstan-2010.yaml --precision cost_per_person_month=2%",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("file", metavar="FILE", help="scenario YAML file")
     parser.add_argument("--reps", type=positive_int, default=100, help="replications (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")

@@ -10,7 +10,14 @@ from deploysim.scenario.load import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("validate", help="check scenario files")
+    parser = sub.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files without running them: every problem is reported as one line "
+                    "FILE:LINE: field.path: message, and the exit status is 2 if any file has one.",
+        epilog="example:\n  deploysim validate scenarios/*.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.set_defaults(handler=handle)
 
