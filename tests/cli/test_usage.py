@@ -20,4 +20,4 @@ def test_run_and_validate_describe_themselves_with_examples(run_cli: Callable[..
     for command, example in (("run", "deploysim run scenarios/kyrgyzstan-2010.yaml --reps 500"),
                              ("validate", "deploysim validate scenarios/*.yaml")):
         code, out, _ = run_cli(command, "--help")
-        assert code == 0 and example in out and "examples:" in out or "example:" in out, command
+        assert code == 0 and example in out and ("examples:" in out or "example:" in out), command
