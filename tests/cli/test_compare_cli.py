@@ -16,7 +16,8 @@ from deploysim import Scenario, load_results
 from deploysim.cli import main
 from deploysim.experiments.precision import MIN_FIRST_CHECK
 from deploysim.experiments.replications import run_replications
-from deploysim.stats.intervals import mean_ci
+from deploysim.results.measures import MEASURES
+from deploysim.stats.summary import measure_row
 
 ROOT = Path(__file__).resolve().parents[2]
 KYRGYZSTAN = ROOT / "scenarios" / "kyrgyzstan-2010.yaml"
@@ -57,13 +58,14 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 def test_compare_prints_the_table_and_writes_tables_and_plots(files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    # a loose precision target: met at the first look, which comes after 10 replications even with --reps 8
+    # A loose precision target, met at the first look, which comes after 30 replications even with --reps 8. The
+    # first look only sizes a run, but --max-reps 30 leaves no room for a second one, so the run stops there.
     code, stdout, stderr = finish(deploysim("compare", files["base"], files["roster"], "--reps", "8", "--seed", "4",
-                                            "--precision", "mean_fill=0.5", "--max-reps", "30", "--workers", "1",
-                                            "--out", out, cwd=tmp_path))
+                                            "--precision", "mean_fill=0.5", "--max-reps", str(MIN_FIRST_CHECK),
+                                            "--workers", "1", "--out", out, cwd=tmp_path))
     assert code == 0, stderr
-    assert "2 scenarios, 10 replications each, seed 4, common random numbers" in stdout
-    assert "precision reached after 10 replications" in stdout
+    assert f"2 scenarios, {MIN_FIRST_CHECK} replications each, seed 4, common random numbers" in stdout
+    assert f"precision reached after {MIN_FIRST_CHECK} replications (looks at {MIN_FIRST_CHECK})" in stdout
     assert "(baseline)" in stdout and "Fill (pooled: total filled post-days / total mandate post-days)" in stdout
     assert "* the paired 95% CI of the difference from the baseline excludes zero" in stdout
     for name in ("comparison", "summary", "differences"):
@@ -75,31 +77,37 @@ def test_compare_prints_the_table_and_writes_tables_and_plots(files: dict[str, P
     assert {"measure", "scenario", "label", "estimator", "estimate", "ci_low", "ci_high", "difference", "diff_low",
             "diff_high", "significant", "p_reached", "median_date"} <= set(table.columns)
     # the printed mark and the stored flag agree, row by row, for the non-baseline scenario
-    table_text = stdout.split("precision reached after 10 replications", 1)[1].split("\n", 2)[2]  # after the report
+    table_text = stdout.split(f"precision reached after {MIN_FIRST_CHECK} replications", 1)[1].split("\n", 2)[2]
     roster_rows = [line for line in table_text.splitlines() if line.startswith("  Kyrgyzstan PAG 2010 with a roster")]
     flags = table.loc[table["scenario"] == "Kyrgyzstan PAG 2010 with a roster", "significant"].tolist()
     assert [("] *" in line) for line in roster_rows] == flags
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "compare" and manifest["complete"] and manifest["root_seed"] == 4
-    assert manifest["replications"] == 10 and manifest["common_random_numbers"]
+    assert manifest["replications"] == MIN_FIRST_CHECK and manifest["common_random_numbers"]
     assert manifest["precision"] == ["mean_fill=0.5"] and manifest["precision_reached"]
     assert manifest["baseline"] == "Kyrgyzstan PAG 2010 (as planned)"
     assert set(manifest["scenarios"]) == {"Kyrgyzstan PAG 2010 (as planned)", "Kyrgyzstan PAG 2010 with a roster"}
     assert all(len(entry["hash"]) == 16 for entry in manifest["scenarios"].values())
     assert "deploysim_version" in manifest and "git_commit" in manifest
     stored = load_results(out)
-    assert stored.runs.groupby("scenario").size().tolist() == [10, 10]
+    assert stored.runs.groupby("scenario").size().tolist() == [MIN_FIRST_CHECK, MIN_FIRST_CHECK]
     assert set(stored.daily["scenario"]) == set(manifest["scenarios"])
 
 
 SMALL = SMALL_TWO_TEAMS
 
 
+def summary_half_width(runs: pd.DataFrame) -> float:
+    return float(measure_row(MEASURES["mean_fill"], runs, None, 0.95)["half_width"])
+
+
 def test_run_with_precision_reports_the_replications_used(tmp_path: Path) -> None:
     scenario_file = tmp_path / "small.yaml"
     scenario_file.write_text(yaml.safe_dump(SMALL, sort_keys=False))
     pilot = run_replications({"small": Scenario.model_validate(SMALL)}, MIN_FIRST_CHECK, seed=0, workers=1).runs
-    target = 0.6 * mean_ci(pilot["mean_fill"].to_numpy(float)).half_width  # needs about 2.8 times the pilot
+    # The target is on the interval the summary prints (the pooled share for mean fill); the first look sees the
+    # pilot's, and the target needs about (1 / 0.8)^2 = 1.6 times as many replications.
+    target = 0.8 * summary_half_width(pilot)
     out = tmp_path / "run"
     code, stdout, stderr = finish(deploysim("run", scenario_file, "--reps", str(MIN_FIRST_CHECK), "--precision",
                                             f"mean_fill={target:.6g}", "--max-reps", "300", "--workers", "1",
@@ -111,9 +119,10 @@ def test_run_with_precision_reports_the_replications_used(tmp_path: Path) -> Non
     assert MIN_FIRST_CHECK < used < 300
     assert manifest["precision_reached"] and manifest["precision"] == [f"mean_fill={target:.6g}"]
     assert f"small mission: {used} replications, seed 0" in stdout
-    runs = load_results(out).runs
-    assert len(runs) == used
-    assert mean_ci(runs["mean_fill"].to_numpy(float)).half_width <= float(f"{target:.6g}")
+    assert len(load_results(out).runs) == used
+    summary = pd.read_csv(out / "summary.csv")
+    printed = summary.loc[summary["measure"] == "mean_fill"].iloc[0]
+    assert printed["n"] == used and printed["half_width"] <= float(f"{target:.6g}")
 
 
 # The bad inputs the issue names run as real subprocesses (exit status, stderr, no traceback); each costs an
@@ -134,7 +143,7 @@ MORE_BAD_INPUT = {
     "max-reps without precision": (("compare", "base", "roster", "--max-reps", "50"),
                                    "--max-reps only applies together with --precision"),
     "max-reps below the first check": (("compare", "base", "roster", "--precision", "mean_fill=0.01", "--reps",
-                                        "20", "--max-reps", "15"), "--max-reps 15 is below the 20 replications"),
+                                        "40", "--max-reps", "35"), "--max-reps 35 is below the 40 replications"),
     "one scenario": (("compare", "base"), "compare needs at least two scenario files"),
     "half-width not a number": (("compare", "base", "roster", "--precision", "mean_fill=tight"),
                                 "half-width 'tight' is not a number"),

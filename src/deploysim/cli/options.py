@@ -36,9 +36,11 @@ def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None
     """``--precision`` (repeatable) and ``--max-reps``; ``subject`` says what the half-width applies to."""
     parser.add_argument(
         "--precision", action="append", default=None, metavar="MEASURE=HALFWIDTH",
-        help=f"add replications until the 95%% CI half-width of {subject} is at most HALFWIDTH "
-             "(absolute, or relative to |mean| with a trailing %%, e.g. foc_day=5%%); repeat the flag or "
-             f"separate with commas for several measures; --reps is then the first batch (at least {MIN_FIRST_CHECK})",
+        help=f"add replications until the 95%% CI half-width of {subject} is at most HALFWIDTH, judged on the "
+             "interval the results report (a ratio of totals for a ratio, a restricted mean for a milestone, ...); "
+             "absolute, or relative to |estimate| with a trailing %% (e.g. foc_day=5%%); repeat the flag or separate "
+             f"with commas for several measures; --reps is then the first look (at least {MIN_FIRST_CHECK}), which "
+             "only sizes the run and never ends it before a second look",
     )
     parser.add_argument(
         "--max-reps", type=positive_int, default=None,

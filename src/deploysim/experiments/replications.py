@@ -21,12 +21,12 @@ import pandas as pd
 from deploysim.experiments.precision import (
     DEFAULT_MAX_REPS,
     AdaptiveResult,
+    Check,
     PrecisionTarget,
     check_max_reps,
-    first_check,
-    next_total,
     parse_precisions,
     precision_checks,
+    run_adaptive,
 )
 from deploysim.experiments.runner import batch_size_for, default_workers, execute, executor_for, make_batches
 from deploysim.experiments.sink import Progress, ResultsSink
@@ -91,10 +91,10 @@ def replicate(
     level: float = 0.95,
 ) -> tuple[RunTables, AdaptiveResult]:
     """Run ``reps`` replications of every scenario, or with ``targets``, run until they are met
-    (the procedure and its caveat are in :mod:`deploysim.experiments.precision`).
+    (the procedure, why it covers and its caveat are in :mod:`deploysim.experiments.precision`).
 
     ``baseline`` names the scenario whose paired differences the targets apply to (``compare``);
-    without it they apply to every scenario's own mean (``run``). The checks need the runs table:
+    without it they apply to every scenario's own estimate (``run``). The checks need the runs table:
     it is kept in memory, or read back from ``out`` when ``keep_in_memory`` is False.
     """
     if not targets:
@@ -103,23 +103,21 @@ def replicate(
     if out is None and not keep_in_memory:
         raise ValueError("replicate: adaptive replication needs keep_in_memory=True or an output directory")
     max_reps = DEFAULT_MAX_REPS if max_reps is None else max_reps
-    check_max_reps(reps, max_reps)
-    names = list(scenarios)
     memory = MemoryTables()
-    history: list[tuple[int, bool]] = []
-    n, n_next = 0, first_check(reps)
-    while True:
-        part = run_replications(scenarios, range(n, n_next), seed, workers, executor, out, keep_in_memory,
-                                _offset_progress(progress, n * len(names), n_next * len(names)))
+    names = list(scenarios)
+    done = 0
+
+    def look(total: int) -> list[Check]:
+        """Run replications done .. total-1 (numbered on, so the data equal a fixed run of ``total``), then check."""
+        nonlocal done
+        part = run_replications(scenarios, range(done, total), seed, workers, executor, out, keep_in_memory,
+                                _offset_progress(progress, done * len(names), total * len(names)))
         memory.add({name: part.table(name) for name in TABLES})
-        n = n_next
+        done = total
         runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
-        checks = precision_checks(runs, targets, names, baseline, level)
-        reached = all(check.met for check in checks)
-        history.append((n, reached))
-        if reached or n >= max_reps:
-            return memory, AdaptiveResult(n, reached, checks, history)
-        n_next = next_total(n, checks, max_reps)
+        return precision_checks(runs, targets, names, baseline, level)
+
+    return memory, run_adaptive(look, reps, max_reps)
 
 
 def _offset_progress(progress: Progress | None, done_before: int, total: int) -> Progress | None:
