@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="change one field for this run, e.g. recruitment.roster.size=20 (repeatable)",
     )
     add_target_option(parser)
-    add_precision_options(parser, "the mean")
+    add_precision_options(parser, "each named measure's estimate")
     parser.set_defaults(handler=handle)
 
 
