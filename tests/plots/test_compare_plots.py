@@ -51,17 +51,17 @@ def rendered(fig: Figure, path: Path) -> Path:
 def test_overlaid_fans_share_one_calendar_axis(comparison: Comparison, tmp_path: Path) -> None:
     fig = comparison.plot_staffing()
     rendered(fig, tmp_path / "fans.png")
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "date" and ax.get_ylabel() == "posts"
-    assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
+    ax, strip = fig.axes
+    assert strip.get_xlabel() == "date" and ax.get_ylabel() == "posts"
+    assert isinstance(strip.xaxis.get_major_formatter(), ConciseDateFormatter)
     assert ax.get_title(loc="left") == "Filled: 3 scenarios compared"
     medians = {line.get_gid() for line in ax.get_lines() if (line.get_gid() or "").startswith("median:")}
     assert medians == {f"median:{label}" for label in comparison.labels}
     legend = legend_texts(fig)
     assert set(comparison.labels) <= set(legend)
-    assert "middle 50% of replications (25th to 75th percentile)" in legend
+    assert "middle 50% (25th to 75th percentile)" in legend
     # "Bigger teams" has more posts, so each scenario draws its own authorised line
-    assert "Authorised (dashed, in each scenario's colour)" in legend
+    assert "Authorised, median (dashed, in each scenario's colour)" in legend
     # every four-month mandate ends on 21 Nov 2010: one marker per scenario there, and the date written once
     assert "Mandate end, median replication (dotted, in each scenario's colour)" in legend
     gids = {line.get_gid() or "": line for line in ax.get_lines()}
@@ -74,8 +74,8 @@ def test_overlaid_fans_share_one_calendar_axis(comparison: Comparison, tmp_path:
 def test_fans_of_scenarios_with_one_authorised_level_draw_it_once(comparison: Comparison) -> None:
     fig = scenario_fans(comparison.daily, "filled", comparison.labels[:2])
     legend = legend_texts(fig)
-    assert "Authorised (all scenarios)" in legend
-    assert not any(text.startswith("Authorised (dashed") for text in legend)
+    assert "Authorised, median (all scenarios)" in legend
+    assert not any(text.startswith("Authorised, median (dashed") for text in legend)
 
 
 def test_fans_refuse_different_start_dates(comparison: Comparison) -> None:

@@ -83,10 +83,10 @@ def test_staffing_fan_renders_png_with_labels(daily: pd.DataFrame, tmp_path: Pat
     path = save_png(fig, tmp_path / "out" / "staffing.png")
     assert path == tmp_path / "out" / "staffing.png"
     _check_png(path, fig)
-    ax = fig.axes[0]
+    ax, strip = fig.axes
     assert ax.get_title(loc="left") == "PAG staffing"
     assert ax.get_ylabel() == "posts"
-    assert ax.get_xlabel() == "date"
+    assert strip.get_xlabel() == "date" and strip.get_ylabel() == "runs\nactive"
     texts = _legend_texts(fig)
     for name in ("authorised", "filled", "present"):
         assert any(name in t.lower() for t in texts), f"{name} missing from legend {texts}"
@@ -109,23 +109,30 @@ def test_staffing_fan_default_title_names_the_scenario(daily: pd.DataFrame) -> N
     assert daily["scenario"].iloc[0] in fig.axes[0].get_title(loc="left")
 
 
-def test_staffing_fan_median_matches_independent_median(daily: pd.DataFrame) -> None:
+def _active_pivot(daily: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Values by date (rows) and replication (columns), NaN where that run's mission is over."""
+    values = daily[column].astype(float).where(daily["mission_active"].astype(bool))
+    return daily.assign(value=values).pivot(index="date", columns="replication", values="value").sort_index()
+
+
+def test_staffing_fan_median_matches_independent_median_of_active_runs(daily: pd.DataFrame) -> None:
     fig = staffing_fan(daily)
-    by_date = daily.pivot(index="date", columns="replication", values="filled").sort_index()
-    expected = np.median(by_date.to_numpy(dtype=float), axis=1)
+    by_date = _active_pivot(daily, "filled")
+    expected = np.nanmedian(by_date.to_numpy(dtype=float), axis=1)
     line = _median_line(fig, "filled")
     np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), expected)
     np.testing.assert_array_equal(pd.to_datetime(line.get_xdata()), by_date.index)
     assert expected.max() > 0, "the scenario fills posts, so the check above is not comparing zeros"
+    assert by_date.isna().any().any(), "some missions close, so the check above differs from all runs' median"
 
 
 def test_staffing_fan_bands_are_the_5th_and_95th_percentiles(daily: pd.DataFrame) -> None:
     fig = staffing_fan(daily, series=("filled",))
     ax = fig.axes[0]
-    by_date = daily.pivot(index="date", columns="replication", values="filled").sort_index()
-    low, high = np.quantile(by_date.to_numpy(dtype=float), [0.05, 0.95], axis=1)
+    by_date = _active_pivot(daily, "filled")
+    low, high = np.nanquantile(by_date.to_numpy(dtype=float), [0.05, 0.95], axis=1)
     assert (high > low).any(), "replications differ, so the 90% band has width somewhere"
-    band_90 = ax.collections[0]
+    (band_90,) = [c for c in ax.collections if c.get_gid() == "band90:filled"]
     vertices = band_90.get_paths()[0].vertices
     x_days = mdates.date2num(by_date.index.to_numpy())
     index = np.clip(np.searchsorted(x_days, vertices[:, 0] - 1e-9), 0, len(x_days) - 1)
@@ -141,9 +148,11 @@ def test_staffing_fan_x_axis_is_calendar_dates(daily: pd.DataFrame) -> None:
 def test_staffing_fan_single_replication_has_degenerate_bands(runs: list[deploysim.RunResult]) -> None:
     one = runs[3].daily  # no replication column at all
     fig = staffing_fan(one, series=("filled", "present"))
-    np.testing.assert_allclose(np.asarray(_median_line(fig, "present").get_ydata(), dtype=float), one["present"])
-    assert "1 replication;" in " ".join(t.get_text() for t in fig.axes[0].texts)
-    band_50 = fig.axes[0].collections[1]
+    active = one["mission_active"].astype(bool)
+    np.testing.assert_allclose(np.asarray(_median_line(fig, "present").get_ydata(), dtype=float),
+                               one["present"].where(active))
+    assert "share of 1 run active" in " ".join(t.get_text() for t in fig.axes[0].texts)
+    (band_50,) = [c for c in fig.axes[0].collections if c.get_gid() == "band50:filled"]
     vertices = band_50.get_paths()[0].vertices
     x_days = mdates.date2num(one["date"].to_numpy())
     index = np.clip(np.searchsorted(x_days, vertices[:, 0] - 1e-9), 0, len(x_days) - 1)
@@ -265,7 +274,7 @@ def test_the_first_date_tick_names_its_year(daily: pd.DataFrame) -> None:
     # first-tick year the chart would never say "2010".
     fig = staffing_fan(daily)
     fig.canvas.draw()
-    ax = fig.axes[0]
+    ax = fig.axes[-1]  # the dates are written under the share-active strip
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "2010" in labels[0]
     assert any(label.startswith("2011") for label in labels)

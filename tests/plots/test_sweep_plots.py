@@ -53,9 +53,9 @@ def test_values_never_print_in_exponent_notation() -> None:
 
 
 def test_every_chart_is_exported_and_returns_a_figure() -> None:
-    charts = ["staffing_fan", "coverage_heatmap", "mandate_timeline", "cadet_progress", "phase_share",
-              "scenario_fans", "measure_bars", "difference_forest", "measure_vs_parameter", "parameter_heatmap",
-              "sensitivity_bars"]
+    charts = ["staffing_fan", "staffing_by_outcome", "coverage_heatmap", "mandate_timeline", "cadet_progress",
+              "phase_share", "scenario_fans", "measure_bars", "difference_forest", "measure_vs_parameter",
+              "parameter_heatmap", "sensitivity_bars"]
     for name in charts:
         assert name in deploysim.plots.__all__
         assert getattr(deploysim.plots, name).__annotations__["return"] in ("Figure", Figure)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SUMMARY_FILES = ("summary.csv", "summary.parquet", "outcomes.csv")
-PLOT_FILES = ("staffing.png", "coverage.png", "timeline.png", "cadets.png", "phases.png")
+PLOT_FILES = ("staffing.png", "outcomes.png", "coverage.png", "timeline.png", "cadets.png", "phases.png")
 
 
 def run_replications(
@@ -186,9 +186,17 @@ class Replications:
         return outcome_table(self.runs, self.level)
 
     def plot_staffing(self, title: str | None = None) -> Figure:
-        from deploysim.plots import staffing_fan
+        """The staffing fan over the runs still active, with the median IOC and FOC dates (Kaplan-Meier)."""
+        from deploysim.plots import median_milestones, staffing_fan
 
-        return staffing_fan(self.daily, title=title or f"{self.label}: staffing")
+        return staffing_fan(self.daily, title=title or f"{self.label}: staffing",
+                            milestones=median_milestones(self.summary()))
+
+    def plot_outcomes(self, title: str | None = None) -> Figure:
+        """The staffing fan split by how the runs ended, one panel per outcome class."""
+        from deploysim.plots import staffing_by_outcome
+
+        return staffing_by_outcome(self.daily, self.runs, title=title or f"{self.label}: staffing by outcome")
 
     def plot_coverage(self, title: str | None = None) -> Figure:
         from deploysim.plots import coverage_heatmap
@@ -206,6 +214,7 @@ class Replications:
 
         figures = {
             "staffing.png": self.plot_staffing(),
+            "outcomes.png": self.plot_outcomes(),
             "coverage.png": self.plot_coverage(),
             "timeline.png": self.plot_timeline(),
         }

@@ -6,7 +6,9 @@ processes and the CLI alike; write them with :func:`save_png`.
 Modules, by the question a chart answers:
 
 - :mod:`~deploysim.plots.staffing`: how staffing and team coverage develop in one scenario
-  (:func:`staffing_fan`, :func:`coverage_heatmap`).
+  (:func:`staffing_fan`, with :func:`median_milestones` to mark IOC and FOC; :func:`coverage_heatmap`).
+- :mod:`~deploysim.plots.outcomes`: the staffing fan split by how each run ended
+  (:func:`staffing_by_outcome`).
 - :mod:`~deploysim.plots.timeline`: when the decisions that make or end the mission fall
   (:func:`mandate_timeline`).
 - :mod:`~deploysim.plots.programmes`: the cadet pipeline and the mission's phases
@@ -17,16 +19,18 @@ Modules, by the question a chart answers:
 - :mod:`~deploysim.plots.sweep`: what a parameter sweep says (:func:`measure_vs_parameter`,
   :func:`parameter_heatmap`, :func:`sensitivity_bars`).
 - :mod:`~deploysim.plots.style` (house style and colours) and :mod:`~deploysim.plots.output`
-  (:func:`save_png`); the private ``_tables`` and ``_format`` hold the input checks and the measure
-  formatting the chart modules share.
+  (:func:`save_png`); the private ``_tables``, ``_fan`` and ``_format`` hold the input checks, the fan
+  over the runs still active with its share-active strip, and the measure formatting the chart modules
+  share.
 """
 
-from deploysim.plots._tables import date_quantiles
+from deploysim.plots._tables import active_share, date_quantiles
 from deploysim.plots.compare import scenario_fans
 from deploysim.plots.measure_panels import difference_forest, measure_bars
+from deploysim.plots.outcomes import staffing_by_outcome
 from deploysim.plots.output import save_png
 from deploysim.plots.programmes import cadet_progress, phase_share, phase_shares
-from deploysim.plots.staffing import coverage_heatmap, coverage_share, staffing_fan
+from deploysim.plots.staffing import coverage_heatmap, coverage_share, median_milestones, staffing_fan
 from deploysim.plots.style import (
     OKABE_ITO,
     SERIES_COLOURS,
@@ -42,6 +46,7 @@ from deploysim.plots.timeline import mandate_timeline
 __all__ = [
     "OKABE_ITO",
     "SERIES_COLOURS",
+    "active_share",
     "cadet_progress",
     "coverage_heatmap",
     "coverage_share",
@@ -51,6 +56,7 @@ __all__ = [
     "mandate_timeline",
     "measure_bars",
     "measure_vs_parameter",
+    "median_milestones",
     "new_figure",
     "parameter_heatmap",
     "phase_share",
@@ -61,5 +67,6 @@ __all__ = [
     "scenario_fans",
     "sensitivity_bars",
     "series_colour",
+    "staffing_by_outcome",
     "staffing_fan",
 ]

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
+
+# Columns that together name one run within a scenario's table.
+RUN_KEYS: tuple[str, ...] = ("point", "replication")
 
 # Quantiles a fan chart draws: 90% band, 50% band, median.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -84,6 +88,11 @@ def replications_phrase(n: int) -> str:
     return "1 replication" if n == 1 else f"{n} replications"
 
 
+def runs_phrase(n: int) -> str:
+    """The phrase "1 run" or "n runs"."""
+    return "1 run" if n == 1 else f"{n} runs"
+
+
 def as_dates(values: pd.Series, what: str) -> pd.Series:
     """The ``date`` column as datetimes, so every chart shares one calendar axis whatever the file gave."""
     try:
@@ -92,14 +101,63 @@ def as_dates(values: pd.Series, what: str) -> pd.Series:
         raise ValueError(f"{what} table: column 'date' must hold calendar dates ({exc})") from exc
 
 
+def run_count(frame: pd.DataFrame) -> int:
+    """Runs behind a table: distinct (point, replication) pairs, else the most rows any date has.
+
+    Unlike :func:`replication_count` this counts the runs of a sweep's points separately, so a share of
+    runs computed with it never exceeds one.
+    """
+    keys = [k for k in RUN_KEYS if k in frame.columns]
+    if keys:
+        return int(frame.groupby(keys, observed=True).ngroups)
+    return int(frame.groupby("date").size().max()) if len(frame) else 0
+
+
+def share_of_runs(daily: pd.DataFrame, flags: pd.Series, runs: int | None = None) -> pd.Series:
+    """Per date, the share of runs whose row has ``flags`` set, out of every run in the table (or ``runs``),
+    so a run with no row for a date counts as not set. Returns a float Series indexed by sorted date."""
+    total = run_count(daily) if runs is None else runs
+    counts = flags.astype(bool).astype(float).groupby(as_dates(daily["date"], "daily").to_numpy(), sort=True).sum()
+    counts.index = pd.DatetimeIndex(counts.index, name="date")
+    return counts / total if total else counts
+
+
+def active_share(daily: pd.DataFrame, runs: int | None = None) -> pd.Series:
+    """Share of runs whose mission is still active (``mission_active``, drawdown included), per date."""
+    return share_of_runs(daily, daily["mission_active"], runs).rename("share_active")
+
+
+def drawdown_share(daily: pd.DataFrame, runs: int | None = None) -> pd.Series:
+    """Share of runs drawing down, per date: the mission still active but its mandate over. These runs
+    count among the active ones while their staff leave, which is why a median can dip after a review."""
+    flags = daily["mission_active"].astype(bool) & ~daily["mandate_active"].astype(bool)
+    return share_of_runs(daily, flags, runs).rename("share_drawing_down")
+
+
 def date_quantiles(
-    daily: pd.DataFrame, series: Sequence[str], quantiles: Sequence[float] = FAN_QUANTILES
+    daily: pd.DataFrame,
+    series: Sequence[str],
+    quantiles: Sequence[float] = FAN_QUANTILES,
+    *,
+    active_only: bool = False,
 ) -> pd.DataFrame:
     """Quantiles of each series across replications, per date, in one vectorised groupby.
 
+    With ``active_only`` the quantiles are over the runs whose mission is still active that day: a closed
+    mission's zeros say the mission is over, not how well it is staffed, and counting them drags the
+    median to zero as soon as half the runs have closed. Dates on which no run is active stay in the
+    table as NaN, so every fan shares the full calendar.
+
     Returns a frame indexed by date (sorted) with columns (series, quantile).
     """
+    dates = as_dates(daily["date"], "daily")
     values = daily[list(series)].astype(float)
-    values.insert(0, "date", as_dates(daily["date"], "daily"))
-    table = values.groupby("date", sort=True).quantile(list(quantiles))
-    return table.unstack(level=-1)
+    values.insert(0, "date", dates)
+    if active_only:
+        values = values[daily["mission_active"].astype(bool).to_numpy()]
+    columns = pd.MultiIndex.from_product([list(series), list(quantiles)])
+    index = pd.DatetimeIndex(np.sort(dates.unique()), name="date")
+    if values.empty:
+        return pd.DataFrame(np.nan, index=index, columns=columns)
+    table = values.groupby("date", sort=True).quantile(list(quantiles)).unstack(level=-1)
+    return table.reindex(index=index, columns=columns)

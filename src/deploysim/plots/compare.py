@@ -2,7 +2,9 @@
 
 A planner compares options by eye before reading numbers, so every scenario keeps one colour (in the
 order given, the baseline first, as in :mod:`deploysim.plots.measure_panels`), the chart says what the
-lines and bands are, and the scenarios must share a start date: one calendar axis is the point.
+lines and bands are, and the scenarios must share a start date: one calendar axis is the point. As in
+:func:`~deploysim.plots.staffing.staffing_fan`, the bands are over the runs still active each day, with a
+strip of each scenario's share of runs active beneath.
 """
 
 from __future__ import annotations
@@ -19,16 +21,26 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from deploysim.plots._tables import require_columns, scenario_order
+from deploysim.plots._fan import draw_share, fan_axes, style_strip
+from deploysim.plots._tables import (
+    active_share,
+    date_quantiles,
+    replications_phrase,
+    require_columns,
+    require_flags,
+    run_count,
+    runs_phrase,
+    scenario_order,
+)
 from deploysim.plots.style import (
     MUTED_COLOUR,
     TICK_SIZE,
     format_date_axis,
-    new_figure,
     place_legend,
     scenario_colour,
     series_label,
     set_titles,
+    style_axes,
 )
 
 SERIES_UNITS: dict[str, str] = {
@@ -95,53 +107,80 @@ def scenario_fans(
     Each scenario gets its median (thick line) and middle 50% of replications (thin lines, light
     shading: outer bands of several scenarios would bury each other; ``staffing_fan`` draws one
     scenario's 90% band), with a dotted marker where its mandate ends in the median replication.
-    The authorised level is dashed: once in black if every scenario shares it. Raises ValueError
-    if the scenarios start on different dates.
+    With a ``mission_active`` column the quantiles are over each scenario's runs still active that
+    day (a closed mission's zeros would drag the median to zero), and a strip beneath gives each
+    scenario's share of runs active. The authorised level (its median) is dashed: once in black if
+    every scenario shares it. Raises ValueError if the scenarios start on different dates.
     """
     require_columns(daily, ("scenario", "date", series), "daily")
     names = scenario_order(daily, order)
     daily = daily[daily["scenario"].isin(names)]
     check_same_start(daily, names)
-    fig, ax = new_figure(9.5, 5.6)
+    by_active = "mission_active" in daily.columns
+    if by_active:
+        require_flags(daily, ("mission_active",), "daily")
+    fig = Figure(figsize=(9.5, 6.8 if by_active else 5.6), layout="constrained", facecolor="white")
+    ax, strip = fan_axes(fig, fig.add_gridspec(1, 1)[0]) if by_active else _single_axes(fig)
     authorised = _authorised_medians(daily, names) if series in AUTHORISED_SERIES else {}
     shared = _shared(authorised)
     if shared is not None:
         ax.plot(shared.index, shared.to_numpy(), color="black", linestyle=AUTHORISED_DASH, linewidth=1.3,
                 gid="authorised")
-    handles: list[Artist | tuple[Artist, ...]] = []
-    ends: dict[pd.Timestamp, list[int]] = {}
-    n_reps = 0
-    for i, name in enumerate(names):
-        frame = daily[daily["scenario"] == name]
-        n_reps = max(n_reps, int(frame["replication"].nunique()) if "replication" in frame else 1)
-        handles.append(_draw_scenario_fan(ax, frame, series, scenario_colour(i), name))
-        if shared is None and name in authorised:
-            # interleaved dashes: where several scenarios share the authorised level, every colour shows
-            ax.plot(authorised[name].index, authorised[name].to_numpy(), color=scenario_colour(i), linewidth=1.2,
-                    linestyle=_interleaved(i, len(names), 4.0), gid=f"authorised:{name}")
-        end = _median_end_date(frame)
-        if end is not None:
-            ends.setdefault(end, []).append(i)
+    handles, ends = _draw_scenarios(ax, strip, daily, series, names, authorised if shared is None else {})
     _mark_ends(ax, ends, names)
     keys, notes = _key_entries(shared is not None, bool(authorised), bool(ends))
     ax.set_ylabel(SERIES_UNITS.get(series, "posts"))
-    ax.set_xlabel("date")
+    (strip or ax).set_xlabel("date")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=series != "cost_to_date"))
-    format_date_axis(ax)
-    set_titles(
-        ax,
-        title or f"{series_label(series)}: {len(names)} scenarios compared",
-        f"Thick lines: median of {n_reps} replications per scenario; thin lines and shading: middle 50%",
-    )
+    format_date_axis(strip or ax)
+    n_reps = max(run_count(daily[daily["scenario"] == name]) for name in names)
+    subtitle = (f"Medians (thick) and middle 50% (shaded) of the runs still active each day; strip: share of "
+                f"{runs_phrase(n_reps)} active" if by_active
+                else f"Medians (thick) and middle 50% (shaded) of {replications_phrase(n_reps)}")
+    set_titles(ax, title or f"{series_label(series)}: {len(names)} scenarios compared", f"{subtitle} per scenario")
     place_legend(ax, [*handles, *keys], [*names, *notes], where="below", ncols=2)
     return fig
 
 
+def _single_axes(fig: Figure) -> tuple[Axes, None]:
+    """One panel and no strip, for a table that does not say which runs are active."""
+    ax = fig.add_subplot()
+    style_axes(ax)
+    return ax, None
+
+
+def _draw_scenarios(
+    ax: Axes, strip: Axes | None, daily: pd.DataFrame, series: str, names: Sequence[str],
+    authorised: dict[str, pd.Series],
+) -> tuple[list[Artist | tuple[Artist, ...]], dict[pd.Timestamp, list[int]]]:
+    """Each scenario's fan, its own authorised line where given, and its share of runs active on the strip.
+
+    Returns the median lines for the legend and the scenarios by the date their mandate ends.
+    """
+    handles: list[Artist | tuple[Artist, ...]] = []
+    ends: dict[pd.Timestamp, list[int]] = {}
+    for i, name in enumerate(names):
+        frame = daily[daily["scenario"] == name]
+        colour = scenario_colour(i)
+        handles.append(_draw_scenario_fan(ax, frame, series, colour, name))
+        if name in authorised:
+            # interleaved dashes: where several scenarios share the authorised level, every colour shows
+            ax.plot(authorised[name].index, authorised[name].to_numpy(), color=colour, linewidth=1.2,
+                    linestyle=_interleaved(i, len(names), 4.0), gid=f"authorised:{name}")
+        if strip is not None:
+            draw_share(strip, active_share(frame), colour, f"share-active:{name}", fill=False)
+        end = _median_end_date(frame)
+        if end is not None:
+            ends.setdefault(end, []).append(i)
+    if strip is not None:
+        style_strip(strip)
+    return handles, ends
+
+
 def _draw_scenario_fan(ax: Axes, frame: pd.DataFrame, series: str, colour: str, name: str) -> Artist:
     """One scenario's middle 50% (shaded, edged with thin lines) under its median; returns the median line."""
-    values = frame[[series]].astype(float).assign(date=pd.to_datetime(frame["date"]))
-    q = values.groupby("date", sort=True)[series].quantile([0.25, 0.5, 0.75]).unstack()
+    q = date_quantiles(frame, [series], (0.25, 0.5, 0.75), active_only="mission_active" in frame.columns)[series]
     dates = q.index.to_numpy()
     ax.fill_between(dates, q[0.25], q[0.75], color=colour, alpha=BAND_ALPHA, linewidth=0)
     for edge in (0.25, 0.75):
@@ -168,16 +207,16 @@ def _key_entries(
     labels: list[str] = []
     if shared:
         handles.append(Line2D([], [], color="black", linestyle=AUTHORISED_DASH, linewidth=1.3))
-        labels.append("Authorised (all scenarios)")
+        labels.append("Authorised, median (all scenarios)")
     elif authorised:
         handles.append(Line2D([], [], color=MUTED_COLOUR, linestyle=AUTHORISED_DASH, linewidth=1.2))
-        labels.append("Authorised (dashed, in each scenario's colour)")
+        labels.append("Authorised, median (dashed, in each scenario's colour)")
     if ends:
         handles.append(Line2D([], [], color=MUTED_COLOUR, linestyle=END_DASH, linewidth=1.6))
         labels.append("Mandate end, median replication (dotted, in each scenario's colour)")
     handles.append((Patch(facecolor=MUTED_COLOUR, alpha=BAND_ALPHA + 0.1, linewidth=0),
                     Line2D([], [], color=MUTED_COLOUR, linewidth=0.8)))
-    labels.append("middle 50% of replications (25th to 75th percentile)")
+    labels.append("middle 50% (25th to 75th percentile)")
     return handles, labels
 
 
@@ -204,19 +243,21 @@ def _mark_ends(ax: Axes, ends: dict[pd.Timestamp, list[int]], names: Sequence[st
 
 
 def _authorised_medians(daily: pd.DataFrame, names: Sequence[str]) -> dict[str, pd.Series]:
+    """Each scenario's median authorised level by date, over the runs still active like the fans."""
     if "authorised" not in daily.columns:
         return {}
+    active_only = "mission_active" in daily.columns
     out = {}
     for name in names:
         frame = daily[daily["scenario"] == name]
-        out[name] = frame["authorised"].astype(float).groupby(pd.to_datetime(frame["date"])).median()
+        out[name] = date_quantiles(frame, ["authorised"], (0.5,), active_only=active_only)[("authorised", 0.5)]
     return out
 
 
 def _shared(medians: dict[str, pd.Series]) -> pd.Series | None:
-    """The common authorised path when all scenarios have the same one, else None."""
+    """The common authorised path when all scenarios have the same one (closed days alike), else None."""
     if not medians:
         return None
     first, *rest = medians.values()
-    return first if all(s.index.equals(first.index) and np.array_equal(s.to_numpy(), first.to_numpy())
+    return first if all(s.index.equals(first.index) and np.array_equal(s.to_numpy(), first.to_numpy(), equal_nan=True)
                         for s in rest) else None

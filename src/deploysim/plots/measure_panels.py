@@ -17,20 +17,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Annotation
 from matplotlib.ticker import MaxNLocator
 
 from deploysim.plots._format import format_value, measure_formatter
 from deploysim.plots._tables import require_columns, scenario_order
 from deploysim.plots.style import (
     MUTED_COLOUR,
-    SUBTITLE_SIZE,
     TEXT_COLOUR,
     TICK_SIZE,
-    TITLE_SIZE,
     new_figure,
     place_legend,
     scenario_colour,
+    set_figure_titles,
     style_axes,
 )
 from deploysim.results.measures import KEY_MEASURES, measure_label, measure_unit
@@ -61,7 +59,7 @@ def measure_bars(
     handles.append(Line2D([], [], color="black", linewidth=1.2, marker="|", markersize=8))
     labels = [*names, "95% confidence interval of the mean"]
     place_legend(axes[0], handles, labels, where="below", ncols=2)
-    _titles(fig, title or "Summary measures by scenario",
+    set_figure_titles(fig, title or "Summary measures by scenario",
             f"Bars: mean over {n_reps} replications per scenario, with its 95% CI; n is shown where a measure "
             "is undefined in some replications")
     return fig
@@ -130,7 +128,7 @@ def difference_forest(
     ]
     labels += ["95% CI excludes zero (a real difference)", "95% CI includes zero (could be noise)"]
     place_legend(axes[0], handles, labels, where="below", ncols=2)
-    _titles(fig, title or f"Paired differences from {baseline}",
+    set_figure_titles(fig, title or f"Paired differences from {baseline}",
             "Mean difference over replications run with common random numbers, and its 95% confidence interval")
     return fig
 
@@ -221,17 +219,3 @@ def _undefined(ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=TICK_SIZE,
             color=MUTED_COLOUR)
     ax.set_xticks([])
-
-
-def _titles(fig: Figure, title: str, note: str) -> None:
-    """Bold figure title with a muted line under it saying what the marks are.
-
-    The title holds an empty second line so that constrained layout reserves room for the note, which
-    is then anchored to the bottom of the title block.
-    """
-    heading = fig.suptitle(f"{title}\n", x=0.01, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
-                           color=TEXT_COLOUR)
-    line = Annotation(note, xy=(0.0, 0.0), xycoords=heading, xytext=(0, 1), textcoords="offset points",
-                      ha="left", va="bottom", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR)
-    line.set_in_layout(False)
-    fig.add_artist(line)

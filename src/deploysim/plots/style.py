@@ -14,6 +14,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.text import Annotation
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
 OKABE_ITO: dict[str, str] = {
@@ -151,6 +152,20 @@ def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:
             fontsize=SUBTITLE_SIZE,
             color=MUTED_COLOUR,
         )
+
+
+def set_figure_titles(fig: Figure, title: str, subtitle: str) -> None:
+    """Bold figure title with a muted line under it saying what the marks are, for multi-panel figures.
+
+    The title holds an empty second line so that constrained layout reserves room for the subtitle, which
+    is then anchored to the bottom of the title block.
+    """
+    heading = fig.suptitle(f"{title}\n", x=0.01, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
+                           color=TEXT_COLOUR)
+    line = Annotation(subtitle, xy=(0.0, 0.0), xycoords=heading, xytext=(0, 1), textcoords="offset points",
+                      ha="left", va="bottom", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR)
+    line.set_in_layout(False)
+    fig.add_artist(line)
 
 
 class _DatedConciseFormatter(mdates.ConciseDateFormatter):
