@@ -214,12 +214,68 @@ def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(scenario_fil
 
 def test_common_random_numbers_give_every_point_the_same_luck(scenario_file: Path, tmp_path: Path) -> None:
     costs_only = ["costs.mediator_daily=40,60"]  # changes cost, not a single draw of the simulation
-    shared = sweep(scenario_file, costs_only, tmp_path / "crn", reps=4, seed=2, workers=1, crn=True).runs
+    shared = sweep(scenario_file, costs_only, tmp_path / "crn", reps=4, seed=2, workers=1).runs  # the default
     fill = shared.pivot(index="replication", columns="point", values="mean_fill")
     assert (fill[0] == fill[1]).all()
     assert set(shared["seed_spawn_key"]) == {f"0,{r}" for r in range(4)}
     assert sorted(shared["point"].unique()) == [0, 1]
     assert shared.groupby("point")["total_cost"].mean().diff().iloc[1] > 0
-    independent = sweep(scenario_file, costs_only, tmp_path / "ind", reps=4, seed=2, workers=1).runs
+    independent = sweep(scenario_file, costs_only, tmp_path / "ind", reps=4, seed=2, workers=1, crn=False).runs
     fill = independent.pivot(index="replication", columns="point", values="mean_fill")
     assert not (fill[0] == fill[1]).all()
+
+
+def test_common_random_numbers_are_the_default_and_independent_opts_out(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    base = ["sweep", str(scenario_file), "--set", SETS[0], "--reps", "2", "--workers", "1", "--out", str(out)]
+    assert main(base) == 0
+    assert "seeds: common random numbers" in capsys.readouterr().out
+    stored = load_results(out)
+    assert stored.manifest["common_random_numbers"] is True
+    assert set(stored.runs["seed_spawn_key"]) == {"0,0", "0,1"}
+    assert main([*base, "--resume", "--crn"]) == 0  # --crn: the default, still accepted
+    assert main([*base, "--resume", "--independent"]) == 2
+    assert "differs from the one stored there in common_random_numbers (True there, False now)" in (
+        capsys.readouterr().err)
+    assert main([*base, "--crn", "--independent"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    apart = tmp_path / "apart"
+    assert main([*base[:-1], str(apart), "--independent"]) == 0
+    assert "independent seeds per point" in capsys.readouterr().out
+    stored = load_results(apart)
+    assert stored.manifest["common_random_numbers"] is False
+    assert set(stored.runs["seed_spawn_key"]) == {f"{p},{r}" for p in range(3) for r in range(2)}
+
+
+def test_the_dummy_factor_is_stored_and_analysed_but_applied_to_no_field(scenario_file: Path, tmp_path: Path) -> None:
+    stored = sweep(scenario_file, SETS[:1], tmp_path / "out", reps=2, seed=4, workers=1, dummy=True)
+    runs = stored.runs
+    assert len(runs) == 3 * 2 * 2 and sorted(runs["param:dummy"].unique()) == [0, 1]  # a grid doubles its points
+    assert list(pd.read_parquet(tmp_path / "out" / "design.parquet").columns)[-1] == "dummy"
+    factor = stored.manifest["design"]["factors"][-1]
+    assert factor["path"] == "dummy" and factor["inert"] is True
+    assert "inert" not in stored.manifest["design"]["factors"][0]
+    # Under common random numbers the two dummy levels of each roster size run identically.
+    measures = ["mean_fill", "foc_day", "total_cost"]
+    by_dummy = runs.set_index(["param:recruitment.roster.size", "replication", "param:dummy"])[measures].unstack()
+    for measure in measures:
+        pd.testing.assert_series_equal(by_dummy[(measure, 0)], by_dummy[(measure, 1)], check_names=False)
+    sampled = sweep(scenario_file, ["recruitment.roster.size=int(0,8)"], tmp_path / "lhs", design="lhs", samples=4,
+                    reps=1, workers=1, dummy=True)
+    assert sampled.runs["param:dummy"].between(0, 1).all() and sampled.runs["param:dummy"].nunique() == 4
+
+
+def test_targets_are_checked_before_running_and_stored_for_the_analysis(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["sweep", str(scenario_file), "--set", SETS[0], "--reps", "2", "--workers", "1"]
+    assert main([*base, "--target", "foc_day<=400", "--out", str(tmp_path / "late")]) == 2
+    assert "--target foc_day<=400: day 400 is after the horizon" in capsys.readouterr().err
+    assert main([*base, "--target", "mean_fill<=3", "--out", str(tmp_path / "bad")]) == 2
+    assert "'mean_fill' is not a milestone" in capsys.readouterr().err
+    assert not (tmp_path / "late").exists() and not (tmp_path / "bad").exists()
+    out = tmp_path / "out"
+    assert main([*base, "--target", "foc_day<=90", "--target", "ioc_day<=2010-09-01", "--out", str(out)]) == 0
+    assert load_results(out).manifest["targets"] == ["foc_day<=90", "ioc_day<=2010-09-01"]

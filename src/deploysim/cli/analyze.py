@@ -8,7 +8,7 @@ from pathlib import Path
 from deploysim.cli.options import seed
 from deploysim.experiments.analyze import analyze
 from deploysim.results.measures import measure_label
-from deploysim.results.text import format_indices
+from deploysim.results.text import format_indices, format_noise
 from deploysim.stats.sensitivity import DEFAULT_MEASURES
 
 
@@ -23,19 +23,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="M",
         help=f"measure to analyse (repeatable; default: {', '.join(DEFAULT_MEASURES)})",
     )
+    parser.add_argument(
+        "--target", dest="targets", action="append", default=[], metavar="MILESTONE<=DAY",
+        help="also analyse P(milestone reached by the day), e.g. foc_day<=200 (repeatable; adds to those the "
+        "sweep stored)",
+    )
     parser.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap confidence intervals (default 0)")
     parser.add_argument("--no-plots", action="store_true", help="write the CSV tables only")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    report = analyze(args.directory, args.measures, seed=args.seed, plots=not args.no_plots)
+    report = analyze(args.directory, args.measures, seed=args.seed, plots=not args.no_plots, targets=args.targets)
     for measure, result in report.measures.items():
         sobol = result.indices["method"].iloc[0] == "sobol"
         method = "Sobol indices" if sobol else "standardised regression coefficients"
-        print(f"\n{measure_label(measure)} ({measure}): {method}")
+        print(f"\n{measure_label(measure)} ({measure}): {method} of the {result.indices['estimator'].iloc[0]}")
         print(format_indices(result.indices))
+        if result.noise is not None:
+            print(format_noise(result.noise.share, result.noise.method))
     for note in report.notes:
-        print(f"\nnot analysed: {note}")
+        print(f"\n{note}")
     print(f"\nwrote {len(report.files)} files into {args.directory / 'analysis'}/")
     return 0

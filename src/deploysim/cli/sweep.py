@@ -20,10 +20,11 @@ EPILOG = """\
 SPEC is a list a,b,c, a range lo:hi:step (both ends included), or for --design lhs/sobol
 uniform(lo,hi), int(lo,hi) or choice(a,b,...). Values may carry time units ('30 d', '6 w').
 PATH is dotted; list items by index or name: teams.0.posts.adviser, 'teams.Team 1 Osh city.posts.adviser'.
+Every design point uses the seeds of point 0 (common random numbers) unless --independent is given.
 examples:
   deploysim sweep scenarios/kyrgyzstan-2010.yaml --set recruitment.roster.size=0:50:10 \\
-      --set 'mediators.training=1 w,3 w,6 w' --reps 50 --out out/roster-by-training
-  deploysim sweep scenarios/kyrgyzstan-2010.yaml --design sobol --samples 64 --reps 4 \\
+      --set 'mediators.training=1 w,3 w,6 w' --reps 50 --target 'foc_day<=120' --out out/roster-by-training
+  deploysim sweep scenarios/kyrgyzstan-2010.yaml --design sobol --samples 64 --reps 4 --dummy \\
       --set 'recruitment.roster.size=int(0,52)' --set 'incidents.rate_per_day=uniform(0.1,1)' \\
       --scheduler tcp://10.0.0.5:8786 --out out/sobol
 """
@@ -44,8 +45,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--samples", type=positive_int, default=None, help="points of lhs; base samples N of sobol")
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per design point (default 10)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--independent",
+        action="store_true",
+        help="give every design point its own seeds (default: common random numbers, every point uses the "
+        "seeds of point 0, so indices measure the parameters and not each point's luck)",
+    )
+    seeds.add_argument("--crn", action="store_true", help="common random numbers: the default, kept for old commands")
     parser.add_argument(
-        "--crn", action="store_true", help="common random numbers: every design point uses the same replication seeds"
+        "--dummy", action="store_true",
+        help="add an inert factor 'dummy' (no field reads it): the index an irrelevant parameter gets",
+    )
+    parser.add_argument(
+        "--target", dest="targets", action="append", default=[], metavar="MILESTONE<=DAY",
+        help="milestone target for analyze, e.g. foc_day<=200 or foc_day<=2011-03-01 (repeatable; stored)",
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>-sweep)")
     where = parser.add_mutually_exclusive_group()
@@ -76,7 +90,9 @@ def handle(args: argparse.Namespace) -> int:
         TableOptions(args.daily, args.teams, args.events),
         args.batch_size,
         args.workers or default_workers(),
-        args.crn,
+        crn=not args.independent,
+        dummy=args.dummy,
+        targets=args.targets,
     )
     out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
     outcome = run_sweep(
@@ -103,6 +119,9 @@ def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
         f"replications = {plan.total_runs} runs, seed {plan.root_seed}",
         file=stream,
     )
+    seeds = ("common random numbers (every point uses the seeds of point 0)" if plan.crn
+             else "independent seeds per point (--independent)")
+    print(f"seeds: {seeds}", file=stream)
     if outcome.skipped:
         print(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
     print(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)

@@ -22,6 +22,11 @@ with one row per design point (index ``point``) and one column per path:
 In sampled designs a list or range is sampled as a choice among its values and a single value is a
 constant applied to every point. Sampling is done on the unit cube and mapped to each factor's values
 here, so the SALib ``problem`` has unit bounds.
+
+An *inert* factor (:func:`dummy_factor`, ``--dummy``) is a design column that no scenario field reads:
+it is sampled, stored and analysed like any other factor but never applied, so the index it gets is
+what replication noise and the estimator alone give a parameter that does nothing. An analyst reads
+every other index against it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from deploysim.scenario.durations import parse_quantity
 DESIGNS = ("grid", "lhs", "sobol")
 MAX_POINTS = 1_000_000
 MAX_LEVELS = 100_000
+DUMMY = "dummy"
 
 _SAMPLED_SPEC = re.compile(r"^\s*(uniform|int|choice)\s*\((.*)\)\s*$", re.DOTALL)
 _INTEGER = re.compile(r"^[-+]?\d+$")
@@ -62,6 +68,7 @@ class Factor:
     low: float | None = None
     high: float | None = None
     in_days: bool = False
+    inert: bool = False
 
     @property
     def sampled(self) -> bool:
@@ -91,7 +98,8 @@ class Factor:
         return [self.values[int(k)] for k in np.floor(u * len(self.values))]
 
     def describe(self) -> dict[str, Any]:
-        return {
+        """As the manifest records it; ``inert`` only when true, so sweeps stored before it existed resume."""
+        described: dict[str, Any] = {
             "path": self.path,
             "spec": self.spec,
             "kind": self.kind,
@@ -100,6 +108,7 @@ class Factor:
             "high": self.high,
             "in_days": self.in_days,
         }
+        return {**described, "inert": True} if self.inert else described
 
 
 @dataclass(frozen=True)
@@ -118,9 +127,19 @@ class Design:
     def varied(self) -> list[str]:
         return [f.path for f in self.factors if not f.constant]
 
-    def overrides(self, point: int) -> dict[str, Value]:
+    @property
+    def inert(self) -> set[str]:
+        return {f.path for f in self.factors if f.inert}
+
+    def parameters(self, point: int) -> dict[str, Value]:
+        """Every column of one point, inert ones included: what the runs table records."""
         row = self.points.iloc[point]
         return {path: _plain(row[path]) for path in self.points.columns}
+
+    def overrides(self, point: int) -> dict[str, Value]:
+        """The scenario fields one point sets: its parameters without the inert columns."""
+        inert = self.inert
+        return {path: value for path, value in self.parameters(point).items() if path not in inert}
 
     def fingerprint(self) -> str:
         """Hash of the points themselves: a resumed sweep must run exactly the same design."""
@@ -287,6 +306,14 @@ def parse_sets(texts: list[str] | dict[str, str]) -> tuple[Factor, ...]:
             raise UsageError(f"--set {factor.path}: given twice; give each path once")
         seen.add(factor.path)
     return tuple(factors)
+
+
+def dummy_factor(design: str) -> Factor:
+    """The inert factor ``dummy``: uniform on [0, 1] in sampled designs, two levels 0 and 1 in a grid
+    (which doubles its points); no scenario field reads it."""
+    if design == "grid":
+        return Factor(DUMMY, "0,1", "list", (0, 1), inert=True)
+    return Factor(DUMMY, "uniform(0,1)", "uniform", (), 0.0, 1.0, inert=True)
 
 
 # -- designs --------------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ How a sweep is cut into work, and why:
   task whose ``runs`` part exists (written last, atomically, so it exists only if the task's other
   tables do) and never runs anything twice. A SIGKILL loses at most the tasks in flight.
 * Seeds derive from (root seed, point, replication) only, so a local pool, one process and a Dask
-  cluster write identical tables. With ``crn`` (common random numbers) every point uses the seeds of
-  point 0, (root seed, 0, replication): replication r meets the same luck at every point, so
-  differences between points are the levers' doing, and response curves and indices come out much
-  sharper for the same number of runs. The ``seed_spawn_key`` column records the seed actually used.
+  cluster write identical tables. By default (common random numbers, ``crn=True``) every point uses
+  the seeds of point 0, (root seed, 0, replication): replication r meets the same luck at every point,
+  so differences between points are the levers' doing, and response curves and indices come out much
+  sharper for the same number of runs; a parameter that changes nothing gets an index of zero instead
+  of the replication noise. ``crn=False`` (``--independent``) seeds each point with its own number.
+  The ``seed_spawn_key`` column records the seed actually used, the manifest ``common_random_numbers``.
 * Memory stays flat: tasks are generated lazily, at most a few per worker are in flight, finished
   tables go straight to disk, and daily series are thinned (every 7th day) or left out, with the
   team and event tables off unless asked for.
@@ -87,7 +89,8 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
             raise UsageError(
                 f"--resume {out}: this sweep differs from the one stored there in {name} "
                 f"({_short(there)} there, {_short(now)} now); resume with the same scenario, "
-                "--set, --design, --samples, --reps, --seed, --crn and --daily, or choose another --out"
+                "--set, --dummy, --design, --samples, --reps, --seed, --independent (or not) and --daily, "
+                "or choose another --out"
             )
         stored_size = int(previous["batch_size"])
         if batch_size_given and stored_size != plan.batch_size:
@@ -97,6 +100,8 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         plan.batch_size = stored_size
         remove_unfinished_parts(out)
         done = written_parts(out, "runs") & set(plan.keys())
+        if plan.targets:  # targets are read by the analysis, not the runs: new ones replace the stored
+            previous = {**previous, "targets": list(plan.targets)}
         return previous, done
     invalid = dict(list(plan.invalid.items())[:MAX_STORED_INVALID])
     fields = manifest(
@@ -108,6 +113,7 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         batch_size=plan.batch_size,
         tasks=plan.task_count,
         total_runs=plan.total_runs,
+        targets=list(plan.targets),
         invalid_points={"count": len(plan.invalid), "first": {str(k): v for k, v in invalid.items()}},
         complete=False,
     )
@@ -216,18 +222,24 @@ def sweep(
     events: bool = False,
     batch_size: int | None = None,
     progress: Progress | None = None,
-    crn: bool = False,
+    crn: bool = True,
+    dummy: bool = False,
+    targets: Sequence[str] = (),
 ) -> StoredResults:
     """Sweep scenario fields over a design and store the results in ``out``; the Python API of
-    ``deploysim sweep``. ``sets`` is ``["PATH=SPEC", ...]`` or ``{PATH: SPEC}``; ``crn`` gives every
-    design point the same replication seeds (common random numbers).
+    ``deploysim sweep``. ``sets`` is ``["PATH=SPEC", ...]`` or ``{PATH: SPEC}``.
+
+    ``crn`` (default True) gives every design point the same replication seeds (common random numbers),
+    so that indices measure the parameters rather than each point's luck; ``crn=False`` is ``--independent``.
+    ``dummy`` adds the inert factor ``dummy`` (stored and analysed, applied to no field), the yardstick of
+    an irrelevant parameter's index. ``targets`` (``["foc_day<=200"]``) are stored for ``analyze``.
 
     Runs on a local process pool (``workers``; 1 runs here), a Dask scheduler (``scheduler``) or any
     ``concurrent.futures.Executor`` (``executor``). Returns the stored results.
     """
     plan = plan_sweep(
         scenario, sets, design, samples, reps, seed, TableOptions(daily, teams, events), batch_size,
-        workers or default_workers(), crn,
+        workers or default_workers(), crn, dummy, targets,
     )
     outcome = run_sweep(plan, out, workers, scheduler, executor, resume, progress, batch_size is not None)
     return outcome.results

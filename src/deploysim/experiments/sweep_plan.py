@@ -3,6 +3,10 @@
 See :mod:`deploysim.experiments.sweep` for why tasks have a fixed size and how resuming relies on it.
 Every path and spec is checked against the schema and every design point validated here, so a
 mistake costs nothing and an invalid point becomes data rather than a failure halfway through.
+
+Common random numbers are the default (``crn=True``): a sensitivity index compares design points, and
+with independent seeds each point's mean carries its own replication luck, which every index then
+counts as if a parameter had caused it. ``crn=False`` (``--independent``) gives each point its own seeds.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from deploysim.errors import ScenarioError, UsageError
-from deploysim.experiments.design import Design, make_design, parse_sets
+from deploysim.experiments.design import Design, Factor, dummy_factor, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
 from deploysim.scenario.load import validate_scenario
 from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.variants import validate_point
 from deploysim.scenario.yaml_file import read_scenario_file
+from deploysim.stats.milestones import parse_targets
 
 DAILY_MODES = ("none", "thin", "full")
 THIN_EVERY = 7
@@ -80,7 +85,8 @@ class SweepPlan:
     batch_size: int
     tables: TableOptions
     invalid: dict[int, str] = field(default_factory=dict)
-    crn: bool = False
+    crn: bool = True
+    targets: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -126,14 +132,14 @@ class SweepPlan:
             while flat < stop:
                 point, first = divmod(flat, self.replications)
                 last = min(self.replications, first + stop - flat)
-                parameters = self.design.overrides(point)
+                parameters = self.design.parameters(point)
                 error = self.invalid.get(point, "")
                 if error:
                     scenario = self.base
                 elif cache is not None and cache[0] == point:
                     scenario = cache[1]
                 else:
-                    scenario = validate_point(self.data, parameters, point)
+                    scenario = validate_point(self.data, self.design.overrides(point), point)
                     cache = (point, scenario)
                 seeds = 0 if self.crn else point
                 batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep)
@@ -192,9 +198,16 @@ def plan_sweep(
     tables: TableOptions | None = None,
     batch_size: int | None = None,
     workers: int = 1,
-    crn: bool = False,
+    crn: bool = True,
+    dummy: bool = False,
+    targets: Sequence[str] = (),
 ) -> SweepPlan:
-    """Check paths and specs, build the design and validate every point, all before anything runs."""
+    """Check paths and specs, build the design and validate every point, all before anything runs.
+
+    ``crn``: every point uses the seeds of point 0 (the default; False gives each point its own);
+    ``dummy``: add the inert factor ``dummy``; ``targets``: milestone targets such as ``foc_day<=200``
+    that ``analyze`` reports as P(reached by the day), stored in the manifest.
+    """
     if reps < 1:
         raise UsageError(f"reps {reps}: must be at least 1")
     if batch_size is not None and batch_size < 1:
@@ -203,9 +216,32 @@ def plan_sweep(
     factors = parse_sets(dict(sets) if isinstance(sets, Mapping) else list(sets))
     for factor in factors:
         check_path(data, factor.path)
+    if dummy:
+        factors = _with_dummy(factors, design)
+    checked = _checked_targets(targets, base, factors)
     built = make_design(design, factors, samples, seed)
     invalid = invalid_points(data, built)
     tables = tables or TableOptions()
     total = len(built.points) * reps
     size = batch_size or batch_size_for(base, total, workers, keep_tables=tables.events)
-    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn)
+    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn, checked)
+
+
+def _with_dummy(factors: tuple[Factor, ...], design: str) -> tuple[Factor, ...]:
+    extra = dummy_factor(design)
+    if any(f.path == extra.path for f in factors):
+        raise UsageError(f"dummy: a factor is already named {extra.path!r}", cli=f"--dummy: --set {extra.path} given")
+    return (*factors, extra)
+
+
+def _checked_targets(texts: Sequence[str], base: Scenario, factors: tuple[Factor, ...]) -> tuple[str, ...]:
+    """Targets as the manifest stores them (``foc_day<=200``); a day after the horizon is refused, since
+    no run can say whether the milestone came by then (unless the sweep varies the horizon)."""
+    targets = parse_targets(list(texts))
+    if not any(f.path == "horizon" for f in factors):
+        for target in targets:
+            day = target.day_for(base.start_date)
+            if day > base.horizon:
+                why = f"day {day:g} is after the horizon (day {base.horizon:g}); no run observes it"
+                raise UsageError(f"target {target}: {why}", cli=f"--target {target}: {why}")
+    return tuple(str(t) for t in targets)

@@ -11,13 +11,14 @@ import math
 
 from matplotlib.ticker import Formatter, FuncFormatter, PercentFormatter
 
-from deploysim.results.measures import MEASURES, measure_label, measure_unit
+from deploysim.results.measures import MEASURES, measure_label, measure_unit, target_parts
 
 
 def is_share(measure: str) -> bool:
-    """Whether the measure is a fraction in [0, 1], drawn and written as a percentage."""
+    """Whether the measure is a fraction in [0, 1], drawn and written as a percentage: a share of time, or
+    a target's P(milestone by the day)."""
     known = MEASURES.get(measure)
-    return known is not None and known.kind == "share"
+    return (known is not None and known.kind == "share") or target_parts(measure) is not None
 
 
 def compact(value: float, _pos: object = None) -> str:

@@ -137,10 +137,10 @@ def new_figure(width: float = 9.0, height: float = 5.0) -> tuple[Figure, Axes]:
 
 
 def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:
-    """Left-aligned bold title with an optional muted subtitle saying what the chart shows."""
-    ax.set_title(
-        title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR, pad=20 if subtitle else 8
-    )
+    """Left-aligned bold title with an optional muted subtitle saying what the chart shows; a subtitle of
+    several lines (``\n``) pushes the title up by a line each."""
+    pad = 8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8
+    ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR, pad=pad)
     if subtitle:
         ax.text(
             0.0,

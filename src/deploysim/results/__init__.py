@@ -5,6 +5,7 @@
   one run's are computed;
 - ``outcomes``: the outcome class of a run (consent refused, mandate ended, running at the horizon, ...);
 - ``text``: summary and comparison tables as plain text for the terminal, in the registry's words.
+- ``readings``: the thresholds (noise share, R^2) past which a sweep's indices say little, and their wording.
 """
 
 from deploysim.results.measures import MEASURES

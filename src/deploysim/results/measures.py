@@ -7,6 +7,7 @@ early is not credited with perfect fill for the days after it closed, nor blamed
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -137,14 +138,32 @@ def not_applicable(scenario: Scenario) -> dict[str, str]:
     return reasons
 
 
+_TARGET_NAME = re.compile(r"^P\((?P<measure>[a-z_]+)<=(?P<value>[^)]+)\)$")
+
+
+def target_parts(name: str) -> tuple[str, str] | None:
+    """(milestone, day or date) of a target's table name such as ``P(foc_day<=200)``, else None."""
+    match = _TARGET_NAME.match(name)
+    return (match["measure"], match["value"]) if match and match["measure"] in MEASURES else None
+
+
 def measure_label(name: str) -> str:
-    """The planner's title of a measure; an unknown column reads as its name in words."""
+    """The planner's title of a measure; a target reads as "P(FOC ... by day 200)"; an unknown column
+    reads as its name in words."""
     measure = MEASURES.get(name)
-    return measure.label if measure else name.replace("_", " ").capitalize()
+    if measure:
+        return measure.label
+    target = target_parts(name)
+    if target:
+        when = target[1] if "-" in target[1] else f"day {target[1]}"
+        return f"P({MEASURES[target[0]].label} by {when})"
+    return name.replace("_", " ").capitalize()
 
 
 def measure_unit(name: str, currency: str | None = None) -> str:
     measure = MEASURES.get(name)
+    if measure is None and target_parts(name):
+        return "share of runs"
     return measure.unit_text(currency) if measure else ""
 
 

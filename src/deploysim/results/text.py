@@ -194,5 +194,12 @@ def format_indices(indices: pd.DataFrame) -> str:
     lines = [f"{'parameter':<44} {'SRC':>7} {'95% CI':>17}"]
     for row in indices.itertuples(index=False):
         lines.append(f"{row.parameter:<44} {row.SRC:>7.3f} [{row.ci_low:>6.3f}, {row.ci_high:>6.3f}]")
-    lines.append(f"R^2 = {indices['r2'].iloc[0]:.2f} over {int(indices['n'].iloc[0])} runs")
+    lines.append(f"R^2 = {indices['r2'].iloc[0]:.2f} over {int(indices['n'].iloc[0])} design points")
     return "\n".join(lines)
+
+
+def format_noise(share: float, method: str) -> str:
+    """The noise share line under a measure's indices: how much of the point-to-point variance is luck."""
+    if math.isnan(share):
+        return f"replication noise: {method}"
+    return f"replication noise: {share:.0%} of the variance of the point values ({method})"

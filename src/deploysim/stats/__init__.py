@@ -8,5 +8,7 @@
 - ``milestones``: milestone summaries and planners' targets (``foc_day<=150``);
 - ``paired``: paired differences between scenarios under common random numbers, by measure kind;
 - ``summary``: the across-run summary table, one row per (scenario, measure), and outcome counts;
+- ``responses``: what a sweep estimates of a measure per group of runs (restricted means, ratios of totals);
+- ``noise``: the share of a sweep's point-to-point variance that replication luck explains;
 - ``sensitivity``: which levers matter in a sweep (Sobol indices, standardised regression).
 """

@@ -1,41 +1,58 @@
 """Which levers matter: sensitivity indices and response tables from a sweep's runs, as pure functions.
 
+Every table and index works on *estimates per group of runs* (a design point, a level of a
+parameter, a heatmap cell), each estimated as its measure's kind needs (:mod:`deploysim.stats.responses`):
+milestones as restricted means to the horizon, so that runs which never reach FOC count instead of
+vanishing; shares and ratios as ratios of totals; yes/no outcomes and targets (``foc_day<=200``) as
+shares of runs; amounts as means per run.
+
 Methods, and why:
 
 * **Sobol designs** get variance-based Sobol indices from ``SALib.analyze.sobol`` (first-order S1 and
-  total ST with bootstrap confidence intervals), computed on the mean of each design point over its
-  replications, in SALib's sample order. Replication noise averaged this way still adds a little
-  to every index; more replications per point shrink it.
-* **Grid and Latin hypercube designs** get standardised regression coefficients (SRC): the measure
-  regressed on all varied numeric parameters at once, over every run, with both sides standardised,
-  and percentile confidence intervals from a seeded bootstrap over runs. An SRC says by how many
+  total ST with bootstrap confidence intervals), computed on the estimate of each design point over
+  its replications, in SALib's sample order.
+* **Grid and Latin hypercube designs** get standardised regression coefficients (SRC): the point
+  estimates regressed on all varied numeric parameters at once, both sides standardised, with
+  percentile confidence intervals from a seeded bootstrap over points. An SRC says by how many
   standard deviations the measure moves per standard deviation of the parameter; its sign gives the
-  direction, which planners want ("more roster, earlier FOC"). SRCs are meaningful when the response
-  is roughly linear; R^2 is reported so a reader can tell when it is not (low R^2 with clear
-  structure in the level plots means non-linearity or interactions: use a Sobol design).
-  Morris screening would need its own trajectory design and RBD-FAST a single-parameter ordering;
-  SRC works on any design and needs nothing special from it.
+  direction, which planners want ("more roster, earlier FOC"). The fit is on point estimates, not on
+  single runs, so that its R^2 says how linear the response is rather than how noisy the runs are:
+  a low R^2 (below :data:`deploysim.results.readings.LOW_R2`) means non-linearity or interactions,
+  and the level charts say more (or use a Sobol design). Morris screening would need its own
+  trajectory design and RBD-FAST a single-parameter ordering; SRC works on any design.
+* **Replication noise** is reported beside the indices of every measure as its noise share
+  (:mod:`deploysim.stats.noise`): the part of the variance of the point estimates that luck alone
+  produces, about the index a parameter that does nothing would get with independent seeds. Sweeps
+  use common random numbers by default, under which such a parameter gets zero.
 
 Parameters whose values are text (``choice(a,b)`` of names) are left out of the regression; their
-per-level tables still work. Runs that failed (``status != "ok"``) are left out; a measure that is
-NaN in a run (e.g. FOC never reached) is left out of that measure, and the count used is reported.
+per-level tables still work. Runs that failed (``status != "ok"``) are left out and counted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from deploysim.errors import AnalysisError
-from deploysim.stats.intervals import mean_ci
+from deploysim.results.readings import linearity_warning, noise_warning
+from deploysim.stats.noise import ONE_REPLICATION, NoiseShare, noise_share
+from deploysim.stats.responses import PARAM, Response, estimate, require_measure, response, run_values
 from deploysim.stats.runs import ok_runs
 
-PARAM = "param:"
-DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "mediation_wait_mean", "total_cost")
+__all__ = ["DEFAULT_MEASURES", "MeasureAnalysis", "analyse_measure", "by_level", "heatmap_table", "noise_share",
+           "parameters", "point_means", "ranked_parameters", "regression_indices", "require_measure", "response",
+           "sensitivity", "sobol_indices", "varied"]
+
+DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "total_cost", "cost_per_person_month")
+"""Measures ``analyze`` reads when none are named, each censoring-aware or pooled as its kind needs."""
 MAX_LEVELS = 10
+Measure = str | Response
 
 
 def parameters(runs: pd.DataFrame) -> list[str]:
@@ -48,12 +65,6 @@ def varied(runs: pd.DataFrame) -> list[str]:
     return [p for p in parameters(runs) if runs[PARAM + p].nunique(dropna=True) > 1]
 
 
-def require_measure(runs: pd.DataFrame, measure: str) -> None:
-    if measure not in runs.columns:
-        known = [c for c in runs.columns if pd.api.types.is_float_dtype(runs[c]) and not c.startswith(PARAM)]
-        raise AnalysisError(f"no measure {measure!r} in the runs table; measures: {', '.join(known)}")
-
-
 def _numeric(series: pd.Series) -> pd.Series | None:
     if pd.api.types.is_bool_dtype(series):
         return series.astype(float)
@@ -62,23 +73,22 @@ def _numeric(series: pd.Series) -> pd.Series | None:
     return None
 
 
-def point_means(runs: pd.DataFrame, measure: str, level: float = 0.95) -> pd.DataFrame:
-    """One row per design point: its parameter values, the measure's mean with CI and the runs used."""
-    require_measure(runs, measure)
+def point_means(runs: pd.DataFrame, measure: Measure, level: float = 0.95, start: dt.date | None = None
+                ) -> pd.DataFrame:
+    """One row per design point: its parameter values, the measure's estimate with CI (``estimator``
+    says which), the runs used and failed; milestones add P(reached) with its Wilson interval."""
+    r = response(measure, runs, start)
     params = [PARAM + p for p in parameters(runs)]
     rows = []
     for point, group in runs.groupby("point", sort=True):
         ok = ok_runs(group)
-        interval = mean_ci(ok[measure].to_numpy(dtype=float), level)
         rows.append(
             {
                 "point": point,
                 **{p.removeprefix(PARAM): group[p].iloc[0] for p in params},
-                "measure": measure,
-                "mean": interval.mean,
-                "ci_low": interval.low,
-                "ci_high": interval.high,
-                "n": interval.n,
+                "measure": r.name,
+                "estimator": r.description,
+                **estimate(ok, r, level),
                 "failed": int(len(group) - len(ok)),
             }
         )
@@ -95,53 +105,49 @@ def _levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> tuple[pd.Series,
     return centre, True
 
 
-def by_level(runs: pd.DataFrame, parameter: str, measure: str, level: float = 0.95) -> pd.DataFrame:
-    """The measure's mean and CI at each level of one parameter, pooled over everything else.
+def _parameter_column(runs: pd.DataFrame, parameter: str) -> str:
+    column = PARAM + parameter
+    if column not in runs.columns:
+        raise AnalysisError(f"no parameter {parameter!r}; the sweep set: {', '.join(parameters(runs)) or 'nothing'}")
+    return column
+
+
+def by_level(runs: pd.DataFrame, parameter: str, measure: Measure, level: float = 0.95,
+             start: dt.date | None = None) -> pd.DataFrame:
+    """The measure's estimate and CI at each level of one parameter, pooled over everything else.
 
     Sampled designs (LHS, Sobol) give nearly every run its own value, so values are grouped into
     up to ten quantile bins, each reported at the mean value of its runs (``binned`` is True).
     """
-    require_measure(runs, measure)
-    column = PARAM + parameter
-    if column not in runs.columns:
-        raise AnalysisError(f"no parameter {parameter!r}; the sweep set: {', '.join(parameters(runs)) or 'nothing'}")
+    r = response(measure, runs, start)
+    column = _parameter_column(runs, parameter)
     ok = ok_runs(runs)
     levels, binned = _levels(ok[column])
     rows = []
     for value, group in ok.groupby(levels, sort=True):
-        interval = mean_ci(group[measure].to_numpy(dtype=float), level)
-        rows.append(
-            {
-                "parameter": parameter,
-                "level": value,
-                "measure": measure,
-                "mean": interval.mean,
-                "ci_low": interval.low,
-                "ci_high": interval.high,
-                "n": interval.n,
-                "binned": binned,
-            }
-        )
+        rows.append({"parameter": parameter, "level": value, "measure": r.name, "estimator": r.description,
+                     **estimate(group, r, level), "binned": binned})
     return pd.DataFrame(rows)
 
 
-def heatmap_table(runs: pd.DataFrame, rows: str, columns: str, measure: str) -> pd.DataFrame:
-    """The measure's mean over two parameters: ``rows`` levels down, ``columns`` levels across.
+def heatmap_table(runs: pd.DataFrame, rows: str, columns: str, measure: Measure,
+                  start: dt.date | None = None) -> pd.DataFrame:
+    """The measure's estimate over two parameters: ``rows`` levels down, ``columns`` levels across.
 
     Sampled parameters are binned as in :func:`by_level`. Cells no run reached are NaN.
     """
-    require_measure(runs, measure)
-    for name in (rows, columns):
-        if PARAM + name not in runs.columns:
-            raise AnalysisError(f"no parameter {name!r}; the sweep set: {', '.join(parameters(runs)) or 'nothing'}")
+    r = response(measure, runs, start)
+    row_column, col_column = _parameter_column(runs, rows), _parameter_column(runs, columns)
     if rows == columns:
         raise AnalysisError("a heatmap needs two different parameters")
     ok = ok_runs(runs)
-    row_levels, _ = _levels(ok[PARAM + rows], max_levels=6)
-    col_levels, _ = _levels(ok[PARAM + columns], max_levels=6)
-    frame = pd.DataFrame({rows: row_levels.to_numpy(), columns: col_levels.to_numpy(), "value": ok[measure].to_numpy()})
-    table = frame.pivot_table(index=rows, columns=columns, values="value", aggfunc="mean", dropna=False)
-    table.attrs["measure"] = measure
+    row_levels, _ = _levels(ok[row_column], max_levels=6)
+    col_levels, _ = _levels(ok[col_column], max_levels=6)
+    cells = {key: estimate(group, r)["estimate"] for key, group in ok.groupby([row_levels, col_levels], sort=True)}
+    index = pd.MultiIndex.from_tuples(list(cells), names=[rows, columns])
+    table = pd.Series(list(cells.values()), index=index, dtype=float).unstack(columns).sort_index()
+    table = table.reindex(columns=sorted(table.columns))
+    table.attrs["measure"] = r.name
     return table
 
 
@@ -151,32 +157,38 @@ def _analysis_seed(seed: int) -> int:
 
 
 def sobol_indices(
-    runs: pd.DataFrame, problem: dict, measure: str, seed: int = 0, second_order: bool = False
+    runs: pd.DataFrame, problem: dict, measure: Measure, seed: int = 0, second_order: bool = False,
+    start: dt.date | None = None,
 ) -> pd.DataFrame:
-    """First-order and total Sobol indices (with 95% CIs) of ``measure`` over a Sobol design's points."""
+    """First-order and total Sobol indices (with 95% CIs) of ``measure`` over a Sobol design's point estimates."""
     from SALib.analyze import sobol as salib_sobol
 
-    means = point_means(runs, measure)
+    means = point_means(runs, measure, start=start)
+    name = str(means["measure"].iloc[0])
     names = list(problem.get("names", []))
     if not names:
         raise AnalysisError("the stored design has no SALib problem; Sobol indices need --design sobol")
     failed = means[means["failed"] > 0]
     if len(failed):
         raise AnalysisError(
-            f"{measure}: {len(failed)} design point(s) have failed runs (first: point {int(failed['point'].iloc[0])}); "
+            f"{name}: {len(failed)} design point(s) have failed runs (first: point {int(failed['point'].iloc[0])}); "
             "Sobol indices need every point"
         )
-    y = means["mean"].to_numpy(dtype=float)
+    y = means["estimate"].to_numpy(dtype=float)
     if np.isnan(y).any():
-        raise AnalysisError(f"{measure}: undefined at {int(np.isnan(y).sum())} design point(s) (e.g. never reached)")
+        raise AnalysisError(f"{name}: undefined at {int(np.isnan(y).sum())} design point(s)")
     if np.nanstd(y) == 0:
-        raise AnalysisError(f"{measure}: does not vary over the design")
-    result = salib_sobol.analyze(
-        problem, y, calc_second_order=second_order, num_resamples=200, seed=_analysis_seed(seed)
-    )
+        raise AnalysisError(f"{name}: does not vary over the design")
+    with warnings.catch_warnings():
+        # Under common random numbers an inert parameter's points run identically, which SALib reports as
+        # "constant values"; that is the expected zero index, not a fault.
+        warnings.filterwarnings("ignore", message="Constant values encountered", category=UserWarning)
+        result = salib_sobol.analyze(
+            problem, y, calc_second_order=second_order, num_resamples=200, seed=_analysis_seed(seed)
+        )
     return pd.DataFrame(
         {
-            "measure": measure,
+            "measure": name,
             "parameter": names,
             "method": "sobol",
             "S1": result["S1"],
@@ -187,40 +199,45 @@ def sobol_indices(
     )
 
 
-def regression_indices(runs: pd.DataFrame, measure: str, seed: int = 0, resamples: int = 200) -> pd.DataFrame:
-    """Standardised regression coefficients of ``measure`` on the varied numeric parameters, with
-    bootstrap 95% CIs; the model's R^2 is in column ``r2``."""
-    require_measure(runs, measure)
-    ok = ok_runs(runs)
-    names = []
-    columns = []
-    for name in varied(ok):
-        numeric = _numeric(ok[PARAM + name])
+def _regressors(means: pd.DataFrame, names: list[str]) -> tuple[list[str], np.ndarray]:
+    kept, columns = [], []
+    for name in names:
+        numeric = _numeric(means[name])
         if numeric is not None:
-            names.append(name)
+            kept.append(name)
             columns.append(numeric.to_numpy())
+    return kept, (np.column_stack(columns) if columns else np.empty((len(means), 0)))
+
+
+def regression_indices(runs: pd.DataFrame, measure: Measure, seed: int = 0, resamples: int = 200,
+                       start: dt.date | None = None) -> pd.DataFrame:
+    """Standardised regression coefficients of the point estimates of ``measure`` on the varied numeric
+    parameters, with bootstrap 95% CIs over points; the fit's R^2 is in ``r2``, the points used in ``n``."""
+    means = point_means(runs, measure, start=start)
+    name = str(means["measure"].iloc[0])
+    names, x = _regressors(means, varied(ok_runs(runs)))
     if not names:
-        raise AnalysisError(f"{measure}: no numeric parameter varies; nothing to regress on")
-    x = np.column_stack(columns)
-    y = ok[measure].to_numpy(dtype=float)
+        raise AnalysisError(f"{name}: no numeric parameter varies; nothing to regress on")
+    y = means["estimate"].to_numpy(dtype=float)
     keep = ~np.isnan(y)
     x, y = x[keep], y[keep]
-    if len(y) < len(names) + 3:
+    if len(y) < len(names) + 2:
         raise AnalysisError(
-            f"{measure}: only {len(y)} runs with a value; too few to regress on {len(names)} parameters"
+            f"{name}: only {len(y)} design points with a value; too few to regress on {len(names)} parameters"
         )
     if np.std(y) == 0:
-        raise AnalysisError(f"{measure}: does not vary over the runs")
+        raise AnalysisError(f"{name}: does not vary over the design points")
     src, r2 = _src(x, y)
     rng = np.random.default_rng(seed)
     draws = np.empty((resamples, len(names)))
     for i in range(resamples):
         pick = rng.integers(0, len(y), len(y))
         draws[i] = _src(x[pick], y[pick])[0]
-    low, high = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+    with np.errstate(invalid="ignore"):
+        low, high = np.nanpercentile(draws, [2.5, 97.5], axis=0)
     return pd.DataFrame(
         {
-            "measure": measure,
+            "measure": name,
             "parameter": names,
             "method": "src",
             "SRC": src,
@@ -245,12 +262,14 @@ def _src(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return beta, r2
 
 
-def sensitivity(runs: pd.DataFrame, manifest: dict, measure: str, seed: int = 0) -> pd.DataFrame:
+def sensitivity(runs: pd.DataFrame, manifest: dict, measure: Measure, seed: int = 0,
+                start: dt.date | None = None) -> pd.DataFrame:
     """Sobol indices for a Sobol design, standardised regression coefficients otherwise."""
     design = manifest.get("design", {}) or {}
     if design.get("kind") == "sobol":
-        return sobol_indices(runs, manifest.get("problem") or {}, measure, seed, bool(design.get("second_order")))
-    return regression_indices(runs, measure, seed)
+        return sobol_indices(runs, manifest.get("problem") or {}, measure, seed, bool(design.get("second_order")),
+                             start)
+    return regression_indices(runs, measure, seed, start=start)
 
 
 def ranked_parameters(indices: pd.DataFrame) -> list[str]:
@@ -261,16 +280,43 @@ def ranked_parameters(indices: pd.DataFrame) -> list[str]:
 
 @dataclass
 class MeasureAnalysis:
+    """One analysed measure: its indices (with ``estimator`` and ``noise_share`` columns), per-level
+    tables of its two most influential parameters, their heatmap, its noise share and the warnings a
+    reader needs before trusting the indices."""
+
     measure: str
     indices: pd.DataFrame
     levels: dict[str, pd.DataFrame]
     heatmap: pd.DataFrame | None
+    noise: NoiseShare | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
-def analyse_measure(runs: pd.DataFrame, manifest: dict, measure: str, seed: int = 0) -> MeasureAnalysis:
-    """Indices, per-level tables of the two most influential parameters, and their heatmap."""
-    indices = sensitivity(runs, manifest, measure, seed)
+def common_random_numbers(manifest: dict) -> bool:
+    """Whether the sweep gave every point the seeds of point 0 (sweeps stored without the key had not)."""
+    return bool(manifest.get("common_random_numbers", False))
+
+
+def measure_warnings(indices: pd.DataFrame, noise: NoiseShare, common: bool) -> list[str]:
+    """What a reader must know before trusting these indices: noise, non-linearity, unmeasured noise."""
+    name = str(indices["measure"].iloc[0])
+    found = [noise_warning(noise.share, common)]
+    if "r2" in indices.columns:
+        found.append(linearity_warning(float(indices["r2"].iloc[0])))
+    if noise.method == ONE_REPLICATION:
+        found.append("one replication per point: replication noise cannot be told from the parameters' effects; "
+                     "run two or more (--reps 2)")
+    return [f"{name}: {text}" for text in found if text]
+
+
+def analyse_measure(runs: pd.DataFrame, manifest: dict, measure: Measure, seed: int = 0,
+                    start: dt.date | None = None) -> MeasureAnalysis:
+    """Indices, noise share, per-level tables of the two most influential parameters, and their heatmap."""
+    r = response(measure, runs, start)
+    common = common_random_numbers(manifest)
+    noise = noise_share(run_values(runs, r), common)
+    indices = sensitivity(runs, manifest, r, seed).assign(estimator=r.description, noise_share=noise.share)
     ranked = [p for p in ranked_parameters(indices) if p in varied(runs)]
-    levels = {p: by_level(runs, p, measure) for p in ranked[:2]}
-    heat = heatmap_table(runs, ranked[0], ranked[1], measure) if len(ranked) >= 2 else None
-    return MeasureAnalysis(measure, indices, levels, heat)
+    levels = {p: by_level(runs, p, r) for p in ranked[:2]}
+    heat = heatmap_table(runs, ranked[0], ranked[1], r) if len(ranked) >= 2 else None
+    return MeasureAnalysis(r.name, indices, levels, heat, noise, measure_warnings(indices, noise, common))
