@@ -129,7 +129,7 @@ def _offset_progress(progress: Progress | None, done_before: int, total: int) ->
 
 
 @dataclass
-class Replications:
+class Replications(RunTables):
     """Replications of one scenario: the run tables, the summary and the charts; the twin of
     :class:`~deploysim.experiments.comparison.Comparison`."""
 
@@ -151,22 +151,9 @@ class Replications:
     def replications(self) -> int:
         return self.adaptive.replications
 
-    @property
-    def runs(self) -> pd.DataFrame:
-        """One row per replication: identity, seeds, status and every summary measure."""
-        return self.tables.runs
-
-    @property
-    def daily(self) -> pd.DataFrame:
-        return self.tables.daily
-
-    @property
-    def teams(self) -> pd.DataFrame:
-        return self.tables.teams
-
-    @property
-    def events(self) -> pd.DataFrame:
-        return self.tables.events
+    def table(self, name: str) -> pd.DataFrame:
+        """One of the run tables (``runs``, ``daily``, ``teams``, ``events``), wherever they are kept."""
+        return self.tables.table(name)
 
     def summary(self) -> pd.DataFrame:
         """Each measure's estimate with its confidence interval and the estimator that made it, then
