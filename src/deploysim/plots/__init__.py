@@ -5,8 +5,11 @@ processes and the CLI alike; write them with :func:`save_png`.
 
 Modules, by the question a chart answers:
 
-- :mod:`~deploysim.plots.staffing`: how staffing and team coverage develop in one scenario
-  (:func:`staffing_fan`, with :func:`median_milestones` to mark IOC and FOC; :func:`coverage_heatmap`).
+- :mod:`~deploysim.plots.staffing`: how staffing develops in one scenario (:func:`staffing_fan`, with
+  :func:`median_milestones` to mark IOC and FOC).
+- :mod:`~deploysim.plots.coverage`: team by team and day by day, how often each team met its minimum
+  manning, greyed where it does not exist, the worst teams and the spread at large missions
+  (:func:`coverage_heatmap`, :func:`coverage_share`, :func:`worst_teams`).
 - :mod:`~deploysim.plots.outcomes`: the staffing fan split by how each run ended
   (:func:`staffing_by_outcome`).
 - :mod:`~deploysim.plots.timeline`: when the decisions that make or end the mission fall
@@ -26,11 +29,12 @@ Modules, by the question a chart answers:
 
 from deploysim.plots._tables import active_share, date_quantiles
 from deploysim.plots.compare import scenario_fans
+from deploysim.plots.coverage import coverage_heatmap, coverage_share, worst_teams
 from deploysim.plots.measure_panels import difference_forest, measure_bars
 from deploysim.plots.outcomes import staffing_by_outcome
 from deploysim.plots.output import save_png
 from deploysim.plots.programmes import cadet_progress, phase_share, phase_shares
-from deploysim.plots.staffing import coverage_heatmap, coverage_share, median_milestones, staffing_fan
+from deploysim.plots.staffing import median_milestones, staffing_fan
 from deploysim.plots.style import (
     OKABE_ITO,
     SERIES_COLOURS,
@@ -69,4 +73,5 @@ __all__ = [
     "series_colour",
     "staffing_by_outcome",
     "staffing_fan",
+    "worst_teams",
 ]

@@ -2,8 +2,8 @@
 
 A planner needs the likely path and how sure we are, not one lucky run: the fan chart draws the median
 of each series with the middle 50% and 90% of the runs still active shaded, over a strip giving the share
-of runs active (see :mod:`deploysim.plots._fan`), with the median IOC and FOC dates marked; the heatmap
-shows, team by team and day by day, in what share of replications the team met its minimum manning.
+of runs active (see :mod:`deploysim.plots._fan`), with the median IOC and FOC dates marked. The team
+coverage heatmap is in :mod:`deploysim.plots.coverage` (re-exported here).
 :mod:`deploysim.plots.outcomes` splits the fan by how each run ended.
 """
 
@@ -12,24 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
 from deploysim.plots._fan import annotate_last, band_keys, draw_fan, draw_share, fan_axes, strip_keys, style_strip
 from deploysim.plots._tables import (
     active_share,
-    as_dates,
     date_quantiles,
     drawdown_share,
-    replication_count,
     replications_phrase,
     require_columns,
     require_flags,
@@ -38,23 +33,20 @@ from deploysim.plots._tables import (
     runs_phrase,
     scenario_name,
 )
+from deploysim.plots.coverage import coverage_heatmap as coverage_heatmap  # re-exported: it was defined here
+from deploysim.plots.coverage import coverage_share as coverage_share
 from deploysim.plots.style import (
-    GRID_COLOUR,
-    LABEL_SIZE,
     MUTED_COLOUR,
     OKABE_ITO,
-    SHARE_CMAP,
     TEXT_COLOUR,
     TICK_SIZE,
     format_date_axis,
-    new_figure,
     place_legend,
     set_titles,
     style_axes,
 )
 
 POST_SERIES = frozenset({"authorised", "filled", "present", "in_pipeline", "vacant"})
-COVERAGE_LABEL = "share of replications operational"
 # Milestones are dash-dotted, unlike any series or band edge, in colours the default series do not use.
 MILESTONE_COLOURS: tuple[str, ...] = tuple(OKABE_ITO[k] for k in ("vermillion", "reddish_purple", "orange", "sky_blue"))
 MILESTONE_DASH = (0, (5.0, 1.8, 1.2, 1.8))
@@ -200,99 +192,3 @@ def median_milestones(
         when = _as_timestamp(cells.iloc[0])
         dates[label] = None if when is None else when.date()
     return dates
-
-
-def _team_order(teams: pd.Series) -> list[object]:
-    """Teams in their categorical (scenario) order, else in order of first appearance."""
-    present = pd.unique(teams.dropna())
-    if isinstance(teams.dtype, pd.CategoricalDtype):
-        seen = set(present)
-        return [c for c in teams.cat.categories if c in seen]
-    return list(present)
-
-
-def coverage_share(teams: pd.DataFrame) -> pd.DataFrame:
-    """Share of replications in which each team was operational, as a (team x date) frame in team order."""
-    frame = pd.DataFrame(
-        {
-            "team": teams["team"],
-            "date": as_dates(teams["date"], "teams"),
-            "operational": teams["operational"].astype(float),
-        }
-    )
-    share = frame.groupby(["team", "date"], observed=True, sort=False)["operational"].mean().unstack("date")
-    return share.reindex(index=_team_order(teams["team"]), columns=np.sort(frame["date"].unique()))
-
-
-def _cell_edges(dates: np.ndarray) -> np.ndarray:
-    """Edges halfway between consecutive dates, so each day's cell is centred on its date."""
-    if len(dates) == 1:
-        half = np.timedelta64(12, "h")
-        return np.array([dates[0] - half, dates[0] + half])
-    gaps = np.diff(dates)
-    inner = dates[:-1] + gaps / 2
-    return np.concatenate([[dates[0] - gaps[0] / 2], inner, [dates[-1] + gaps[-1] / 2]])
-
-
-def coverage_heatmap(teams: pd.DataFrame, title: str | None = None) -> Figure:
-    """Heatmap of team coverage: rows are teams (scenario order), columns dates, colour the share of
-    replications in which the team met minimum manning that day; the right axis gives each team's mean.
-
-    ``teams`` is one scenario's team table, with or without a ``replication`` column. Raises ValueError
-    if a needed column is missing or ``operational`` is not a 0/1 flag.
-    """
-    require_columns(teams, ("date", "team", "operational"), "teams")
-    require_flags(teams, ("operational",), "teams")
-    scenario = scenario_name(teams, "teams")
-    n_reps = replication_count(teams, ["team", "date"])
-    share = coverage_share(teams)
-    dates = share.columns.to_numpy(dtype="datetime64[ns]")
-    values = np.ma.masked_invalid(share.to_numpy(dtype=float))
-    n_teams = len(share.index)
-
-    fig, ax = new_figure(10.0, max(3.2, 1.7 + 0.42 * n_teams))
-    style_axes(ax, grid=False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    cmap = _share_cmap()
-    edges = _cell_edges(dates)
-    mesh = ax.pcolormesh(
-        edges,
-        np.arange(n_teams + 1) - 0.5,
-        values,
-        cmap=cmap,
-        vmin=0.0,
-        vmax=1.0,
-        shading="flat",
-        rasterized=True,
-    )
-    start, end = mdates.date2num(edges[[0, -1]])
-    ax.hlines(np.arange(n_teams - 1) + 0.5, start, end, colors="white", linewidth=1.5)
-    ax.set_ylim(n_teams - 0.5, -0.5)
-    ax.set_yticks(np.arange(n_teams), labels=[str(t) for t in share.index])
-    ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("date")
-    format_date_axis(ax)
-
-    means = share.mean(axis=1, skipna=True).to_numpy()
-    right = ax.secondary_yaxis("right")
-    right.set_yticks(np.arange(n_teams), labels=[f"{m:.0%}" if np.isfinite(m) else "n/a" for m in means])
-    right.tick_params(length=0, labelsize=TICK_SIZE)
-    right.spines["right"].set_visible(False)
-    right.set_ylabel("mean over period", fontsize=LABEL_SIZE - 1, color=MUTED_COLOUR)
-
-    colorbar = fig.colorbar(mesh, ax=ax, format=PercentFormatter(xmax=1.0, decimals=0), pad=0.02, aspect=25)
-    colorbar.set_label(COVERAGE_LABEL, fontsize=LABEL_SIZE - 1)
-    colorbar.ax.tick_params(labelsize=TICK_SIZE)
-    colorbar.outline.set_visible(False)
-    set_titles(
-        ax,
-        title if title is not None else f"Team coverage{': ' + scenario if scenario else ''}",
-        f"Share of {replications_phrase(n_reps)} in which each team met its minimum manning, by day",
-    )
-    return fig
-
-
-def _share_cmap() -> Colormap:
-    """The share colour map with a neutral colour for days a team has no data."""
-    return colormaps[SHARE_CMAP].with_extremes(bad=GRID_COLOUR)

@@ -142,11 +142,13 @@ def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:
     pad = 8 + 12 * (subtitle.count("\n") + 1) if subtitle else 8
     ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR, pad=pad)
     if subtitle:
-        ax.text(
-            0.0,
-            1.02,
+        # Offset in points, not in axes fractions, so a tall panel does not push the subtitle into the title.
+        ax.annotate(
             subtitle,
-            transform=ax.transAxes,
+            xy=(0.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 5),
+            textcoords="offset points",
             ha="left",
             va="bottom",
             fontsize=SUBTITLE_SIZE,
