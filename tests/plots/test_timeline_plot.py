@@ -293,3 +293,51 @@ def test_phase_share_stacks_to_one_and_matches_the_runs(fyrom, tmp_path: Path) -
     _check_png(save_png(fig, tmp_path / "phases.png"), fig)
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert f"Phase 1: {names[0]}" in texts and "Mission closed" in texts
+
+
+# -- mandate timeline: shapes as well as colours, and rows that never vary ---------------------------------------
+
+
+def _tone_keys(fig: Figure) -> dict[str, Line2D]:
+    """Legend key by tone, from the figure legend's handles and their texts."""
+    from deploysim.plots.timeline import TONE_LABELS
+
+    tones = {label: tone for tone, label in TONE_LABELS.items()}
+    return {tones[text.get_text()]: handle for legend in fig.legends
+            for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True)
+            if text.get_text() in tones and isinstance(handle, Line2D)}
+
+
+def test_each_kind_of_decision_has_its_own_marker(kyrgyzstan_fig: Figure, fyrom_fig: Figure) -> None:
+    from deploysim.plots.timeline import EVENT_ROWS, TONE_LABELS
+
+    keys = {**_tone_keys(kyrgyzstan_fig), **_tone_keys(fyrom_fig)}
+    assert set(keys) == set(TONE_LABELS), "between them the two scenarios have every kind of decision"
+    markers = {tone: key.get_marker() for tone, key in keys.items()}
+    assert len(set(markers.values())) == len(markers), markers
+    tones = {row.label: row.tone for row in EVENT_ROWS}
+    strip = _panels(kyrgyzstan_fig)[1]
+    for label in _row_labels(kyrgyzstan_fig):
+        line = _line(strip, f"events:{next(r.event for r in EVENT_ROWS if r.label == label)}")
+        assert line.get_marker() == markers[tones[label]], label
+
+
+def test_rows_that_never_happen_are_named_in_a_note(fyrom_fig: Figure) -> None:
+    strip = _panels(fyrom_fig)[1]
+    note = strip.get_title(loc="left").replace("\n", " ")
+    assert "Not shown, in no run:" in note
+    for label in ("Host consent granted", "expansion approved", "budget ceiling reached"):
+        assert label in note
+        assert label.capitalize() not in _row_labels(fyrom_fig)
+    assert "mandate review" not in note.lower(), "a row that is drawn is not listed as dropped"
+
+
+def test_a_state_that_never_changes_is_dropped_and_said(kyrgyzstan) -> None:
+    daily, events, _ = kyrgyzstan
+    steady = daily.assign(mandate_active=True, mission_active=True)
+    fig = mandate_timeline(steady, events)
+    top = _panels(fig)[0]
+    gids = [line.get_gid() for line in top.get_lines()]
+    assert "share:mandate_active" not in gids
+    assert "share:mission_active" in gids, "the mission line is the headline and always drawn"
+    assert "mandate in force throughout" in " ".join(t.get_text() for t in top.texts)

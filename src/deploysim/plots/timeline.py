@@ -10,6 +10,7 @@ The cadet programme and phase charts are in :mod:`deploysim.plots.programmes`.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,11 @@ TONE_COLOURS: dict[str, str] = {
     "step": MUTED_COLOUR,
     "change": OKABE_ITO["reddish_purple"],
 }
+# ... and shaped by it, so the strip survives colour blindness and grey print: up for what keeps or grows the
+# mission, down for what ends or shrinks it, a plain tick for a procedural step, a dot for a change of shape.
+TONE_MARKERS: dict[str, str] = {"keeps": "^", "ends": "v", "step": "|", "change": "o"}
+# Marker size as a share of the row height: filled shapes look larger than a tick of the same size.
+TONE_SIZES: dict[str, float] = {"keeps": 0.42, "ends": 0.42, "step": 0.7, "change": 0.36}
 TONE_LABELS: dict[str, str] = {
     "keeps": "decision that keeps or grows the mission",
     "ends": "decision or step that ends or shrinks it",
@@ -79,7 +85,7 @@ class EventRow:
 
 PHASE_PREFIX = events.PHASE_STARTED_PREFIX
 
-# Rows top to bottom, in the order a mission meets them; rows that never occur are left out.
+# Rows top to bottom, in the order a mission meets them; rows that never occur are left out, and named in a note.
 EVENT_ROWS: tuple[EventRow, ...] = (
     EventRow(events.CONSENT_GRANTED, "Host consent granted", "keeps", "consent"),
     EventRow(events.CONSENT_REFUSED, "Host consent refused", "ends", "consent"),
@@ -99,7 +105,11 @@ EVENT_ROWS: tuple[EventRow, ...] = (
     EventRow(events.CLOSED, "Mission closed", "ends", "end"),
 )
 
+# Top-panel states that are dropped, and said in the subtitle, when they never change over the horizon.
+STATE_WORDS: dict[str, str] = {"mandate_active": "mandate in force", "consent_granted": "host consent granted"}
+
 MAX_LABEL_CHARS = 44
+NOTE_CHARS = 95
 ROW_HEIGHT_IN = 0.30
 MEDIAN_MIN_RUNS = 3
 
@@ -166,13 +176,44 @@ def _rows(events: pd.DataFrame) -> list[tuple[EventRow, pd.DataFrame]]:
     return rows
 
 
+def _absent_rows(rows: list[tuple[EventRow, pd.DataFrame]]) -> list[str]:
+    """Labels of the decision rows that happen in no run, which the strip leaves out."""
+    drawn = {row.event for row, _ in rows} | ({PHASE_PREFIX} if any(
+        row.event.startswith(PHASE_PREFIX) for row, _ in rows) else set())
+    return [row.label for row in EVENT_ROWS if row.event not in drawn]
+
+
+def _absent_note(absent: list[str]) -> str:
+    """"Not shown, in no run: ..." wrapped to the strip's width, or nothing when every row occurs."""
+    if not absent:
+        return ""
+    words = ", ".join([absent[0], *(label[0].lower() + label[1:] for label in absent[1:])])
+    return "\n" + "\n".join(textwrap.wrap(f"Not shown, in no run: {words}", NOTE_CHARS))
+
+
+def _constant_states(shares: pd.DataFrame) -> dict[str, str]:
+    """The top-panel states that never change over the horizon, each with the words that say so instead.
+
+    A flat line carries one number and hides the lines under it; the mission line stays, as the headline.
+    """
+    notes: dict[str, str] = {}
+    for column, words in STATE_WORDS.items():
+        values = shares[column].to_numpy(dtype=float)
+        if len(values) and np.allclose(values, values[0]):
+            level = float(values[0])
+            notes[column] = (f"{words} throughout" if level >= 1.0 else f"{words} in no run" if level <= 0.0
+                             else f"{words} in {level:.0%} of runs throughout")
+    return notes
+
+
 def _tick_alpha(n: int) -> float:
     """Faint enough that ticks at the same date build up to a solid mark, strong enough to see one."""
     return float(np.clip(2.2 / np.sqrt(max(n, 1)), 0.14, 0.85))
 
 
 def _draw_strip(ax: Axes, rows: list[tuple[EventRow, pd.DataFrame]], n_reps: int, row_pts: float) -> bool:
-    """Ticks per occurrence, a median marker on rows that happen at most once per run; True if any median."""
+    """A mark per occurrence, shaped and coloured by the row's tone, and a median marker on rows that happen
+    at most once per run; True if any median."""
     any_median = False
     for y, (row, hits) in enumerate(rows):
         colour = TONE_COLOURS[row.tone]
@@ -181,9 +222,9 @@ def _draw_strip(ax: Axes, rows: list[tuple[EventRow, pd.DataFrame]], n_reps: int
             dates,
             np.full(len(dates), y, dtype=float),
             linestyle="none",
-            marker="|",
-            markersize=row_pts * 0.7,
-            markeredgewidth=1.6,
+            marker=TONE_MARKERS[row.tone],
+            markersize=row_pts * TONE_SIZES[row.tone],
+            markeredgewidth=1.6 if row.tone == "step" else 0.0,
             color=colour,
             alpha=_tick_alpha(len(dates)),
             gid=f"events:{row.event}",
@@ -252,21 +293,22 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
     rows = _rows(found)
 
     fig, top, strip, row_pts = _panels(len(rows))
-    consent_throughout = bool((shares["consent_granted"] >= 1.0).all())
-    handles, labels = _draw_shares(top, shares, consent_throughout)
+    constant = _constant_states(shares)
+    handles, labels = _draw_shares(top, shares, set(constant))
     any_median = _draw_strip(strip, rows, n_reps, row_pts)
     _draw_strip_axes(strip, rows, n_reps)
     _set_date_range(top, strip, shares.index.to_numpy(), found)
     _legend(top, handles, labels, rows, any_median)
 
-    consent_note = "; host consent granted throughout" if consent_throughout else ""
+    state_notes = "".join(f"; {note}" for note in constant.values())
     set_titles(
         top,
         title if title is not None else f"Mandate timeline{': ' + scenario if scenario else ''}",
-        f"Share of {replications_phrase(n_reps)} in which each holds, by day{consent_note}",
+        f"Share of {replications_phrase(n_reps)} in which each holds, by day{state_notes}",
     )
     strip.set_title(
-        "Each tick: one decision in one run, darker where runs agree; right: how many runs had it",
+        "Each mark: one decision in one run, darker where runs agree; right: how many runs had it"
+        + _absent_note(_absent_rows(rows)),
         loc="left",
         fontsize=SUBTITLE_SIZE,
         color=MUTED_COLOUR,
@@ -291,17 +333,17 @@ def _panels(n_rows: int) -> tuple[Figure, Axes, Axes, float]:
     return fig, top, strip, strip_height / max(n_rows, 1) * 72.0 * 0.8
 
 
-def _draw_shares(top: Axes, shares: pd.DataFrame, consent_throughout: bool) -> tuple[list[Artist], list[str]]:
+def _draw_shares(top: Axes, shares: pd.DataFrame, constant: set[str]) -> tuple[list[Artist], list[str]]:
     """The top panel's share lines, mission first and widest; returns their legend handles and labels.
 
-    Consent granted on every day of every run is said in the subtitle instead: a flat line at 100% would
+    States in ``constant`` never change and are said in the subtitle instead: a flat line at 100% would
     only hide the mandate line under it.
     """
     dates = shares.index.to_numpy()
     handles: list[Artist] = []
     labels: list[str] = []
     for column, (label, colour, style, width) in SHARE_SERIES.items():
-        if column == "consent_granted" and consent_throughout:
+        if column in constant:
             continue
         (line,) = top.plot(
             dates, shares[column].to_numpy(), color=colour, linestyle=style, linewidth=width, gid=f"share:{column}"
@@ -365,7 +407,8 @@ def _legend(
     """One legend under the chart for both panels: share lines, then the tones that occur, then the median."""
     tones = [tone for tone in TONE_COLOURS if any(row.tone == tone for row, _ in rows)]
     handles = handles + [
-        Line2D([], [], linestyle="none", marker="|", markersize=11, markeredgewidth=2.0, color=TONE_COLOURS[tone])
+        Line2D([], [], linestyle="none", marker=TONE_MARKERS[tone], markersize=11 if tone == "step" else 8,
+               markeredgewidth=2.0 if tone == "step" else 0.0, color=TONE_COLOURS[tone], gid=f"tone:{tone}")
         for tone in tones
     ]
     labels = labels + [TONE_LABELS[tone] for tone in tones]
