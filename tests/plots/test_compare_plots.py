@@ -151,3 +151,49 @@ def test_plots_name_what_is_missing() -> None:
         measure_bars(summary, ["foc_day"])
     with pytest.raises(ValueError, match="missing required column"):
         difference_forest(summary)
+
+
+# -- small multiples against the baseline, and cost axes written for reading ------------------------------------
+
+
+def _tick_texts(fig: Figure, ax) -> list[str]:
+    fig.canvas.draw()
+    return [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+
+
+def test_small_multiples_have_one_panel_per_scenario_with_the_baseline_behind(
+    comparison: Comparison, tmp_path: Path
+) -> None:
+    from deploysim.plots import scenario_fans_grid
+
+    fig = scenario_fans_grid(comparison.daily, "filled", comparison.labels)
+    rendered(fig, tmp_path / "grid.png")
+    baseline, *others = comparison.labels
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in panels] == others
+    for ax, name in zip(panels, others, strict=True):
+        gids = {line.get_gid() for line in ax.get_lines()}
+        assert {f"baseline:{baseline}", f"median:{name}"} <= gids
+        assert not any(gid == f"median:{other}" for other in others if other != name for gid in gids)
+    assert panels[0].get_shared_y_axes().joined(panels[0], panels[1])
+    assert panels[0].get_shared_x_axes().joined(panels[0], panels[1])
+    assert f"Baseline: {baseline} (grey)" in legend_texts(fig)
+
+
+def test_small_multiples_need_a_baseline_and_another_scenario(comparison: Comparison) -> None:
+    from deploysim.plots import scenario_fans_grid
+
+    with pytest.raises(ValueError, match="at least two scenarios"):
+        scenario_fans_grid(comparison.daily, "filled", comparison.labels[:1])
+
+
+def test_cost_axes_read_in_thousands_or_millions(comparison: Comparison) -> None:
+    from deploysim.plots import scenario_fans_grid
+
+    for fig in (scenario_fans(comparison.daily, "cost_to_date", comparison.labels),
+                scenario_fans_grid(comparison.daily, "cost_to_date", comparison.labels)):
+        ax = fig.axes[0]
+        labels = _tick_texts(fig, ax)
+        assert labels and all("e+" not in label and "e-" not in label for label in labels), labels
+        assert any(label.endswith(("M", "k")) for label in labels), labels
+        assert not ax.yaxis.get_offset_text().get_text(), "no '1e6' offset above the axis"

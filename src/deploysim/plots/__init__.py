@@ -16,7 +16,8 @@ Modules, by the question a chart answers:
   (:func:`mandate_timeline`).
 - :mod:`~deploysim.plots.programmes`: the cadet pipeline and the mission's phases
   (:func:`cadet_progress`, :func:`phase_share`).
-- :mod:`~deploysim.plots.compare`: scenarios on one calendar (:func:`scenario_fans`).
+- :mod:`~deploysim.plots.compare`: scenarios on one calendar, overlaid (:func:`scenario_fans`) or as small
+  multiples against the baseline (:func:`scenario_fans_grid`).
 - :mod:`~deploysim.plots.measure_panels`: scenarios' summary measures and paired differences, one
   panel per measure (:func:`measure_bars`, :func:`difference_forest`).
 - :mod:`~deploysim.plots.sweep`: what a parameter sweep says (:func:`measure_vs_parameter`,
@@ -28,7 +29,7 @@ Modules, by the question a chart answers:
 """
 
 from deploysim.plots._tables import active_share, date_quantiles
-from deploysim.plots.compare import scenario_fans
+from deploysim.plots.compare import scenario_fans, scenario_fans_grid
 from deploysim.plots.coverage import coverage_heatmap, coverage_share, worst_teams
 from deploysim.plots.measure_panels import difference_forest, measure_bars
 from deploysim.plots.outcomes import staffing_by_outcome
@@ -69,6 +70,7 @@ __all__ = [
     "save_png",
     "scenario_colour",
     "scenario_fans",
+    "scenario_fans_grid",
     "sensitivity_bars",
     "series_colour",
     "staffing_by_outcome",

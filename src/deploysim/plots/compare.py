@@ -19,9 +19,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from deploysim.plots._fan import draw_share, fan_axes, style_strip
+from deploysim.plots._format import compact
 from deploysim.plots._tables import (
     active_share,
     date_quantiles,
@@ -39,6 +40,7 @@ from deploysim.plots.style import (
     place_legend,
     scenario_colour,
     series_label,
+    set_figure_titles,
     set_titles,
     style_axes,
 )
@@ -52,6 +54,9 @@ SERIES_UNITS: dict[str, str] = {
 # Series measured against the authorised level, which is then drawn as their ceiling.
 AUTHORISED_SERIES = frozenset({"filled", "present", "vacant"})
 
+BASELINE_GREY = "#8C8C8C"
+BASELINE_BAND_GREY = "#BDBDBD"
+GRID_COLUMNS = 3
 BAND_ALPHA = 0.10
 EDGE_ALPHA = 0.8
 AUTHORISED_DASH = (0, (5.0, 2.5))
@@ -132,7 +137,7 @@ def scenario_fans(
     ax.set_ylabel(SERIES_UNITS.get(series, "posts"))
     (strip or ax).set_xlabel("date")
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=series != "cost_to_date"))
+    _value_axis(ax, series)
     format_date_axis(strip or ax)
     n_reps = max(run_count(daily[daily["scenario"] == name]) for name in names)
     subtitle = (f"Medians (thick) and middle 50% (shaded) of the runs still active each day; strip: share of "
@@ -261,3 +266,78 @@ def _shared(medians: dict[str, pd.Series]) -> pd.Series | None:
     first, *rest = medians.values()
     return first if all(s.index.equals(first.index) and np.array_equal(s.to_numpy(), first.to_numpy(), equal_nan=True)
                         for s in rest) else None
+
+
+def _value_axis(ax: Axes, series: str) -> None:
+    """Whole numbers for counts, and every value axis in compact form ("4.5M", "15k"), never "1e7"."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=series != "cost_to_date"))
+    ax.yaxis.set_major_formatter(FuncFormatter(compact))
+
+
+def scenario_fans_grid(
+    daily: pd.DataFrame,
+    series: str = "filled",
+    order: Sequence[str] | None = None,
+    title: str | None = None,
+    ncols: int | None = None,
+) -> Figure:
+    """Small multiples against the baseline: one panel per other scenario, the baseline in grey behind it.
+
+    Overlaid fans of many scenarios bury each other; here each panel holds two, the baseline (the first
+    of ``order``, or of the table) as a grey median and middle-50% band, and one scenario in its colour,
+    so every option is read against the same reference. Axes are shared, so panels compare by eye too.
+    As in :func:`scenario_fans` the quantiles are over the runs still active each day when the table has
+    ``mission_active``. Raises ValueError for fewer than two scenarios or different start dates.
+    """
+    require_columns(daily, ("scenario", "date", series), "daily")
+    names = scenario_order(daily, order)
+    if len(names) < 2:
+        raise ValueError("scenario_fans_grid: give at least two scenarios, the baseline first")
+    daily = daily[daily["scenario"].isin(names)]
+    check_same_start(daily, names)
+    if "mission_active" in daily.columns:
+        require_flags(daily, ("mission_active",), "daily")
+    baseline, others = names[0], names[1:]
+    cols = min(ncols or GRID_COLUMNS, len(others))
+    rows = math.ceil(len(others) / cols)
+    fig = Figure(figsize=(3.9 * cols + 0.8, 2.9 * rows + 1.6), layout="constrained", facecolor="white")
+    grid = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+    base = daily[daily["scenario"] == baseline]
+    for k, ax in enumerate(grid.flat):
+        if k >= len(others):
+            ax.set_visible(False)
+            continue
+        _grid_panel(ax, base, daily[daily["scenario"] == others[k]], series, (baseline, others[k]), k + 1)
+        ax.tick_params(labelbottom=k + cols >= len(others))
+        if k % cols == 0:
+            ax.set_ylabel(SERIES_UNITS.get(series, "posts"))
+    n_reps = max(run_count(daily[daily["scenario"] == name]) for name in names)
+    over = "the runs still active each day" if "mission_active" in daily.columns else replications_phrase(n_reps)
+    set_figure_titles(fig, title or f"{series_label(series)}: {len(others)} scenarios against {baseline}",
+                      f"Medians (thick) and middle 50% (shaded) of {over}; grey: the baseline, {baseline}")
+    keys: list[Artist | tuple[Artist, ...]] = [
+        (Patch(facecolor=BASELINE_BAND_GREY, alpha=0.5, linewidth=0), Line2D([], [], color=BASELINE_GREY,
+                                                                             linewidth=1.8)),
+        (Patch(facecolor=MUTED_COLOUR, alpha=BAND_ALPHA + 0.1, linewidth=0), Line2D([], [], color=MUTED_COLOUR,
+                                                                                  linewidth=2.2)),
+    ]
+    place_legend(grid.flat[0], keys, [f"Baseline: {baseline} (grey)", "Scenario in its panel (its colour)"],
+                 where="below", ncols=2)
+    return fig
+
+
+def _grid_panel(ax: Axes, base: pd.DataFrame, frame: pd.DataFrame, series: str, names: tuple[str, str],
+                index: int) -> None:
+    """One small multiple: the baseline's grey band and median under one scenario's fan in its colour."""
+    style_axes(ax)
+    active_only = "mission_active" in base.columns
+    q = date_quantiles(base, [series], (0.25, 0.5, 0.75), active_only=active_only)[series]
+    dates = q.index.to_numpy()
+    ax.fill_between(dates, q[0.25], q[0.75], color=BASELINE_BAND_GREY, alpha=0.5, linewidth=0, zorder=1,
+                    gid=f"baseline-band:{names[0]}")
+    ax.plot(dates, q[0.5], color=BASELINE_GREY, linewidth=1.8, zorder=1.5, gid=f"baseline:{names[0]}")
+    _draw_scenario_fan(ax, frame, series, scenario_colour(index), names[1])
+    ax.set_title(names[1], loc="left", fontsize=TICK_SIZE + 1.5, fontweight="bold", color=scenario_colour(index))
+    ax.set_ylim(bottom=0)
+    _value_axis(ax, series)
+    format_date_axis(ax)
