@@ -197,3 +197,18 @@ def test_cost_axes_read_in_thousands_or_millions(comparison: Comparison) -> None
         assert labels and all("e+" not in label and "e-" not in label for label in labels), labels
         assert any(label.endswith(("M", "k")) for label in labels), labels
         assert not ax.yaxis.get_offset_text().get_text(), "no '1e6' offset above the axis"
+
+
+def test_cost_labels_name_the_currency_and_never_use_exponents(comparison: Comparison) -> None:
+    from deploysim.plots._format import format_value
+
+    assert format_value("total_cost", 4.51e6, "EUR") == "EUR 4.51M"
+    assert format_value("total_cost", 45_100.0) == "45.1k"
+    assert format_value("mean_fill", 0.5, "EUR") == "50.0%"
+    fig = comparison.plot_measures(["total_cost"])
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts if t.get_text().strip()]
+    assert texts and all(t.startswith(f"{comparison.currency} ") for t in texts if "not reached" not in t), texts
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert all("e+" not in t for t in ticks) and any(t.endswith(("M", "k")) for t in ticks), ticks

@@ -273,3 +273,14 @@ def test_replications_mark_the_summary_median_dates_and_split_by_outcome() -> No
     titles = [ax.get_title(loc="left") for ax in split.axes[0::2]]
     assert sorted(titles) == sorted(f"{name}: {n} of 20 runs" for name, n in counts.items())
     assert "outcomes.png" in result.plots() and "outcomes.png" in PLOT_FILES
+
+
+def test_a_cost_fan_reads_in_thousands_or_millions(daily: pd.DataFrame) -> None:
+    costly = daily.assign(cost_to_date=daily["day"].astype(float) * 41_000.0)
+    fig = staffing_fan(costly, series=("cost_to_date",))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert all("e+" not in label for label in labels) and any(label.endswith(("M", "k")) for label in labels), labels
+    assert not ax.yaxis.get_offset_text().get_text()
+    assert ax.get_ylabel() == "cost to date"

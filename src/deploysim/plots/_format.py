@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter, FuncFormatter, PercentFormatter
 
 from deploysim.results.measures import MEASURES, measure_label, measure_unit, target_parts
@@ -31,17 +32,24 @@ def compact(value: float, _pos: object = None) -> str:
     return f"{value:,.4g}"
 
 
-def format_value(measure: str, value: float) -> str:
+def format_value(measure: str, value: float, currency: str | None = None) -> str:
     """A value for a label: percent for shares, three significant figures below 1,000, whole numbers with
-    a thousands separator up to 10,000 (never "9.45e+03"), compact above."""
+    a thousands separator up to 10,000 (never "9.45e+03"), compact above; with ``currency``, an amount of
+    money is prefixed with it ("EUR 4.51M"), so a bar label reads on its own."""
     if math.isnan(value):
         return "n/a"
     if is_share(measure):
         return f"{value:.1%}"
     magnitude = abs(value)
-    if magnitude < 999.5:  # .3g would write 999.6 as "1e+03"
-        return f"{value:,.3g}"
-    return f"{value:,.0f}" if magnitude < 1e4 else compact(value)
+    # .3g would write 999.6 as "1e+03"
+    text = f"{value:,.3g}" if magnitude < 999.5 else f"{value:,.0f}" if magnitude < 1e4 else compact(value)
+    known = MEASURES.get(measure)
+    return f"{currency} {text}" if currency and known is not None and known.unit.startswith("{currency}") else text
+
+
+def compact_axis(axis: Axis) -> None:
+    """Tick labels of a value axis in compact numbers ("4.5M", "15k", "1,500"), never a "1e6" offset."""
+    axis.set_major_formatter(FuncFormatter(compact))
 
 
 def measure_formatter(measure: str) -> Formatter:

@@ -54,7 +54,7 @@ def measure_bars(
     for ax, measure in zip(axes, chosen, strict=True):
         rows = summary[summary["measure"] == measure].set_index("scenario").reindex(names)
         _start_panel(ax, measure, measure_unit(measure, currency), (len(names) - 0.4, -0.6))
-        _draw_bars(ax, rows, names, measure, n_reps)
+        _draw_bars(ax, rows, names, measure, n_reps, currency)
     handles: list[Artist] = [Patch(facecolor=scenario_colour(i), alpha=0.85) for i in range(len(names))]
     handles.append(Line2D([], [], color="black", linewidth=1.2, marker="|", markersize=8))
     labels = [*names, "95% confidence interval of the mean"]
@@ -65,7 +65,8 @@ def measure_bars(
     return fig
 
 
-def _draw_bars(ax: Axes, rows: pd.DataFrame, names: Sequence[str], measure: str, n_reps: int) -> None:
+def _draw_bars(ax: Axes, rows: pd.DataFrame, names: Sequence[str], measure: str, n_reps: int,
+               currency: str | None = None) -> None:
     """One measure's panel: a bar per scenario with its CI and value, or a note where it was never reached."""
     means = rows["estimate"].to_numpy(dtype=float)
     if np.isnan(means).all():
@@ -81,7 +82,7 @@ def _draw_bars(ax: Axes, rows: pd.DataFrame, names: Sequence[str], measure: str,
             spread = [[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]]
             ax.errorbar(row["estimate"], y, xerr=spread, fmt="none", ecolor="black", elinewidth=1.2, capsize=3)
         partial = "" if row["n"] >= n_reps else f" (n={int(row['n'])})"
-        ax.annotate(f"{format_value(measure, row['estimate'])}{partial}",
+        ax.annotate(f"{format_value(measure, row['estimate'], currency)}{partial}",
                     xy=(max(row["estimate"], row["ci_high"] if not math.isnan(row["ci_high"]) else row["estimate"]), y),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=TICK_SIZE - 0.5,
                     color=TEXT_COLOUR)

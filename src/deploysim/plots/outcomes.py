@@ -29,6 +29,7 @@ from deploysim.plots._fan import (
     strip_keys,
     style_strip,
 )
+from deploysim.plots._format import compact_axis
 from deploysim.plots._tables import (
     RUN_KEYS,
     active_share,
@@ -197,6 +198,7 @@ def _finish_axes(panels: list[tuple[Axes, Axes]], dates: np.ndarray) -> None:
     first.set_ylim(bottom=0)
     first.set_xlim(dates[0], dates[-1])
     first.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    compact_axis(first.yaxis)
     format_date_axis(first)
 
 

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from deploysim.plots._format import compact_axis
 from deploysim.plots._tables import (
     as_dates,
     date_quantiles,
@@ -84,6 +85,7 @@ def cadet_progress(daily: pd.DataFrame, title: str | None = None) -> Figure:
     ax.set_ylim(bottom=0, top=max(float(np.nanmax(high)) * 1.12, 1.0))
     ax.set_xlim(dates[0], dates[-1])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    compact_axis(ax.yaxis)
     format_date_axis(ax)
     set_titles(
         ax,

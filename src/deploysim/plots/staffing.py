@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from deploysim.plots._fan import annotate_last, band_keys, draw_fan, draw_share, fan_axes, strip_keys, style_strip
+from deploysim.plots._format import compact_axis
 from deploysim.plots._tables import (
     active_share,
     date_quantiles,
@@ -94,11 +95,13 @@ def staffing_fan(
     keys = _draw_strip(strip, daily, n_runs) if strip is not None else ([], [])
     marks = _mark_milestones(ax, strip, milestones or {}, (dates[0], dates[-1]))
 
-    ax.set_ylabel("posts" if set(series) <= POST_SERIES else "number")
+    ax.set_ylabel("posts" if set(series) <= POST_SERIES else "cost to date" if series == ("cost_to_date",)
+                  else "number")
     (strip or ax).set_xlabel("date")
     ax.set_ylim(bottom=0)
     ax.set_xlim(dates[0], dates[-1])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    compact_axis(ax.yaxis)
     format_date_axis(strip or ax)
     subtitle = (f"Medians, 50% and 90% bands over the runs still active that day; strip: share of {runs_phrase(n_runs)}"
                 " active" if by_active else f"Medians, 50% and 90% bands across {replications_phrase(n_runs)}")

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from deploysim.plots._format import axis_label, format_value, measure_formatter
+from deploysim.plots._format import axis_label, compact, format_value, measure_formatter
 from deploysim.plots._tables import require_columns
 from deploysim.plots.style import (
     GRID_COLOUR,
@@ -124,7 +124,7 @@ def _by_title(subject: str, by: str, width: float) -> str:
 
 def _tick(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:,.3g}"
+        return compact(value) if abs(value) >= 1e4 else f"{value:,.3g}"
     return str(value)
 
 
