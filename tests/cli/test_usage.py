@@ -10,7 +10,7 @@ CliResult = tuple[int, str, str]
 def test_the_bare_command_lists_the_commands_and_an_example(run_cli: Callable[..., CliResult]) -> None:
     code, _, err = run_cli()
     assert code == 2 and "Traceback" not in err
-    for command in ("run", "compare", "sweep", "analyze", "validate", "schema"):
+    for command in ("run", "compare", "sweep", "analyze", "validate", "diff", "schema"):
         assert f"    {command} " in err, command
     assert err.strip().splitlines()[-1] == ("deploysim: error: give a command, e.g. deploysim run "
                                             "scenarios/kyrgyzstan-2010.yaml")

@@ -3,7 +3,7 @@
 - ``main``: the parser and the one error policy (one line on stderr, exit status 2);
 - ``options``: argument types and options shared by sub-commands;
 - ``progress``: the progress line on stderr;
-- one module per sub-command (``run``, ``compare``, ``sweep``, ``analyze``, ``validate``,
+- one module per sub-command (``run``, ``compare``, ``sweep``, ``analyze``, ``validate``, ``diff``,
   ``schema``), each with ``register(subparsers)`` and a handler.
 """
 

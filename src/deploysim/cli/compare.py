@@ -10,6 +10,7 @@ from deploysim.cli.options import add_precision_options, add_target_option, posi
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.comparison import compare
+from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +58,10 @@ def handle(args: argparse.Namespace) -> int:
           "common random numbers")
     if targets:
         print(comparison.adaptive.report())
+    baseline = comparison.scenarios[comparison.baseline]
+    for label in comparison.labels[1:]:  # what each comparison is of, before its numbers
+        differences = diff_scenarios(baseline, comparison.scenarios[label], ignore=IDENTITY_FIELDS)
+        print(f"{label} differs from the baseline in: {summarize(differences)}")
     print(comparison.format_table())
     runs = comparison.runs
     failed = int((runs["status"] != "ok").sum())

@@ -15,6 +15,7 @@ Modules, from the bottom up:
 - ``load``: files and data into a validated :class:`Scenario`, optionally with dotted-path changes
   (:func:`load_scenario`);
 - ``variants``: scenario variants in code and the points of a sweep, through those paths.
+- ``diff``: the dotted paths where two validated scenarios differ (``deploysim diff``, ``compare``).
 
 Nothing here imports the engine or anything above it.
 """
