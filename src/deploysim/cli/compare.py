@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Replicate every scenario with the same replication seeds and report, per measure, each "
                     "scenario's mean with its 95% CI and its paired difference from the first scenario.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files; the first is the baseline")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario YAML files or shipped names; the first is the baseline"
+    )
     parser.add_argument("--reps", type=positive_int, default=100, help="replications per scenario (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed shared by all scenarios (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/compare-<A>-vs-<B>)")

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  deploysim run scenarios/kyrgyzstan-2010.yaml --precision cost_per_person_month=2%",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", help="scenario YAML file")
+    parser.add_argument("file", metavar="FILE", help="scenario YAML file or shipped name (see: deploysim scenarios)")
     parser.add_argument("--reps", type=positive_int, default=100, help="replications (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>)")

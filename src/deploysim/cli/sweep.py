@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", help="scenario YAML file")
+    parser.add_argument("file", metavar="FILE", help="scenario YAML file or shipped name (see: deploysim scenarios)")
     parser.add_argument(
         "--set", dest="sets", action="append", default=[], metavar="PATH=SPEC", help="a field to vary (repeatable)"
     )
