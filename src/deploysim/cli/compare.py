@@ -9,7 +9,6 @@ from pathlib import Path
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
-from deploysim.experiments.comparison import compare
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +37,8 @@ def default_out(files: list[str]) -> Path:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.comparison import compare
+
     if len(args.files) < 2:
         raise UsageError("compare needs at least two scenario files; the first is the baseline")
     targets, max_reps = precision_settings(args)

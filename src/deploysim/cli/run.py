@@ -7,10 +7,6 @@ from pathlib import Path
 
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
-from deploysim.experiments.replications import run
-from deploysim.results.text import format_summary
-from deploysim.scenario.paths import parse_changes
-from deploysim.stats.runs import failed_count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.replications import run
+    from deploysim.results.text import format_summary
+    from deploysim.scenario.paths import parse_changes
+    from deploysim.stats.runs import failed_count
+
     targets, max_reps = precision_settings(args)
     changes = parse_changes(args.sets, "--set")
     out: Path = args.out or Path("out") / Path(args.file).stem

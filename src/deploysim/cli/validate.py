@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from deploysim.errors import ScenarioError
-from deploysim.scenario.load import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.scenario.load import load_scenario
+
     failed = 0
     for path in args.files:
         try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deploysim.errors import ScenarioError, UsageError
+from deploysim.experiments.defaults import DAILY_MODES
 from deploysim.experiments.design import Design, Factor, dummy_factor, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
 from deploysim.scenario.load import validate_scenario
@@ -28,7 +29,6 @@ from deploysim.scenario.variants import validate_point
 from deploysim.scenario.yaml_file import read_scenario_file
 from deploysim.stats.milestones import parse_targets
 
-DAILY_MODES = ("none", "thin", "full")
 THIN_EVERY = 7
 
 
