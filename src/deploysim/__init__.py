@@ -25,17 +25,56 @@ The public API, one function per command:
   :class:`ResultsError` (a results directory).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from deploysim._version import __version__
 from deploysim.errors import DeploysimError, ResultsError, ScenarioError, UsageError
-from deploysim.experiments.analyze import analyze
-from deploysim.experiments.comparison import Comparison, compare
-from deploysim.experiments.replications import Replications, run
-from deploysim.experiments.sweep import sweep
-from deploysim.results.run import RunResult, simulate
-from deploysim.scenario.load import load_scenario
-from deploysim.scenario.schema import Scenario
-from deploysim.scenario.variants import variant
-from deploysim.storage.directory import StoredResults, load_results
+
+if TYPE_CHECKING:
+    from deploysim.experiments.analyze import analyze
+    from deploysim.experiments.comparison import Comparison, compare
+    from deploysim.experiments.replications import Replications, run
+    from deploysim.experiments.sweep import sweep
+    from deploysim.results.run import RunResult, simulate
+    from deploysim.scenario.load import load_scenario
+    from deploysim.scenario.schema import Scenario
+    from deploysim.scenario.variants import variant
+    from deploysim.storage.directory import StoredResults, load_results
+
+# Imported on first use, so that ``import deploysim.cli`` (every command, --help included) does not
+# pay for pandas, scipy and the engine before it knows it needs them.
+_LAZY = {
+    "analyze": "deploysim.experiments.analyze",
+    "Comparison": "deploysim.experiments.comparison",
+    "compare": "deploysim.experiments.comparison",
+    "Replications": "deploysim.experiments.replications",
+    "run": "deploysim.experiments.replications",
+    "sweep": "deploysim.experiments.sweep",
+    "RunResult": "deploysim.results.run",
+    "simulate": "deploysim.results.run",
+    "load_scenario": "deploysim.scenario.load",
+    "Scenario": "deploysim.scenario.schema",
+    "variant": "deploysim.scenario.variants",
+    "StoredResults": "deploysim.storage.directory",
+    "load_results": "deploysim.storage.directory",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deploysim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Comparison",

@@ -6,10 +6,7 @@ import argparse
 from pathlib import Path
 
 from deploysim.cli.options import seed
-from deploysim.experiments.analyze import analyze
-from deploysim.results.measures import measure_label
-from deploysim.results.text import format_indices, format_noise
-from deploysim.stats.sensitivity import DEFAULT_MEASURES
+from deploysim.stats.defaults import DEFAULT_MEASURES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.analyze import analyze
+    from deploysim.results.measures import measure_label
+    from deploysim.results.text import format_indices, format_noise
+
     report = analyze(args.directory, args.measures, seed=args.seed, plots=not args.no_plots, targets=args.targets)
     for measure, result in report.measures.items():
         sobol = result.indices["method"].iloc[0] == "sobol"

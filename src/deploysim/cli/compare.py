@@ -9,8 +9,6 @@ from pathlib import Path
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
-from deploysim.experiments.comparison import compare
-from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Replicate every scenario with the same replication seeds and report, per measure, each "
                     "scenario's mean with its 95% CI and its paired difference from the first scenario.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files; the first is the baseline")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario YAML files or shipped names; the first is the baseline"
+    )
     parser.add_argument("--reps", type=positive_int, default=100, help="replications per scenario (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed shared by all scenarios (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/compare-<A>-vs-<B>)")
@@ -37,6 +37,9 @@ def default_out(files: list[str]) -> Path:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.comparison import compare
+    from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
+
     if len(args.files) < 2:
         raise UsageError("compare needs at least two scenario files; the first is the baseline")
     targets, max_reps = precision_settings(args)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from deploysim.errors import UsageError
-from deploysim.experiments.precision import (
-    DEFAULT_MAX_REPS,
-    MIN_FIRST_CHECK,
-    PrecisionTarget,
-    check_max_reps,
-    parse_precisions,
-)
+from deploysim.experiments.defaults import DEFAULT_MAX_REPS, MIN_FIRST_CHECK
+
+if TYPE_CHECKING:
+    from deploysim.experiments.precision import PrecisionTarget
 
 
 def _whole_number(text: str, minimum: int, requirement: str) -> int:
@@ -50,6 +48,8 @@ def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None
 
 def precision_settings(args: argparse.Namespace) -> tuple[tuple[PrecisionTarget, ...], int]:
     """Parsed targets and the replication cap; a cap without targets is a mistake worth saying."""
+    from deploysim.experiments.precision import check_max_reps, parse_precisions
+
     targets = parse_precisions(args.precision)
     if args.max_reps is not None and not targets:
         raise UsageError("--max-reps only applies together with --precision")

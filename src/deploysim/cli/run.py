@@ -7,10 +7,6 @@ from pathlib import Path
 
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.progress import ProgressLine
-from deploysim.experiments.replications import run
-from deploysim.results.text import format_summary
-from deploysim.scenario.paths import parse_changes
-from deploysim.stats.runs import failed_count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  deploysim run scenarios/kyrgyzstan-2010.yaml --precision cost_per_person_month=2%",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", help="scenario YAML file")
+    parser.add_argument("file", metavar="FILE", help="scenario YAML file or shipped name (see: deploysim scenarios)")
     parser.add_argument("--reps", type=positive_int, default=100, help="replications (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>)")
@@ -48,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.replications import run
+    from deploysim.results.text import format_summary
+    from deploysim.scenario.paths import parse_changes
+    from deploysim.stats.runs import failed_count
+
     targets, max_reps = precision_settings(args)
     changes = parse_changes(args.sets, "--set")
     out: Path = args.out or Path("out") / Path(args.file).stem

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from deploysim.scenario.schema import Scenario
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("schema", help="print the scenario JSON Schema")
@@ -14,5 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.scenario.schema import Scenario
+
     print(json.dumps(Scenario.model_json_schema(), indent=2))
     return 0

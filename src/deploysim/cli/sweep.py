@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from deploysim.cli.options import positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
-from deploysim.experiments.design import DESIGNS
-from deploysim.experiments.runner import default_workers
-from deploysim.experiments.sweep import SweepOutcome, run_sweep
-from deploysim.experiments.sweep_plan import DAILY_MODES, TableOptions, plan_sweep
-from deploysim.stats.runs import failed_count
+from deploysim.experiments.defaults import DAILY_MODES, DESIGNS
+
+if TYPE_CHECKING:
+    from deploysim.experiments.sweep import SweepOutcome
 
 EPILOG = """\
 SPEC is a list a,b,c, a range lo:hi:step (both ends included), or for --design lhs/sobol
@@ -37,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", help="scenario YAML file")
+    parser.add_argument("file", metavar="FILE", help="scenario YAML file or shipped name (see: deploysim scenarios)")
     parser.add_argument(
         "--set", dest="sets", action="append", default=[], metavar="PATH=SPEC", help="a field to vary (repeatable)"
     )
@@ -78,6 +77,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.experiments.runner import default_workers
+    from deploysim.experiments.sweep import run_sweep
+    from deploysim.experiments.sweep_plan import TableOptions, plan_sweep
+
     if not args.sets:
         raise UsageError("deploysim sweep: give at least one --set PATH=SPEC")
     plan = plan_sweep(
@@ -110,6 +113,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
     """A few lines for the terminal: what ran, what failed, where the tables are."""
+    from deploysim.stats.runs import failed_count
+
     stream = stream or sys.stdout
     plan = outcome.plan
     runs = outcome.results.runs

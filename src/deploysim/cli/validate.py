@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from deploysim.errors import ScenarioError
-from deploysim.scenario.load import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,11 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="example:\n  deploysim validate scenarios/*.yaml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files or shipped scenario names")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    from deploysim.scenario.load import load_scenario
+
     failed = 0
     for path in args.files:
         try:

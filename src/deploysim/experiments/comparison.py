@@ -38,6 +38,7 @@ from deploysim.results.measures import measure_description, not_applicable
 from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.shipped import resolve_scenario
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.paired import difference_table, replication_differences
 from deploysim.stats.summary import outcome_table, summary_table
@@ -282,7 +283,8 @@ def resolve_scenarios(
         if isinstance(item, Scenario):
             scenario, file = item, None
         elif isinstance(item, (str, Path)):
-            scenario, file = load_scenario(item), str(item)
+            path = resolve_scenario(item)
+            scenario, file = load_scenario(path), str(path)
         else:
             raise ComparisonError(f"compare: expected a Scenario or a scenario file path, got {type(item).__name__}")
         label = str(given) if given is not None else scenario.name

@@ -41,9 +41,9 @@ import numpy as np
 import pandas as pd
 
 from deploysim.errors import UsageError
+from deploysim.experiments.defaults import DESIGNS
 from deploysim.scenario.durations import parse_quantity
 
-DESIGNS = ("grid", "lhs", "sobol")
 MAX_POINTS = 1_000_000
 MAX_LEVELS = 100_000
 DUMMY = "dummy"

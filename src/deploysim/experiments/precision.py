@@ -78,17 +78,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from deploysim.errors import PrecisionError
+from deploysim.experiments.defaults import DEFAULT_MAX_REPS as DEFAULT_MAX_REPS  # re-exported: callers import it here
+from deploysim.experiments.defaults import MIN_FIRST_CHECK
 from deploysim.results.measures import MEASURES
 from deploysim.stats.intervals import Interval
 from deploysim.stats.paired import difference_table
 from deploysim.stats.runs import ok_runs
 from deploysim.stats.summary import measure_row
 
-MIN_FIRST_CHECK = 30
 FIRST_FRESH_SHARE = 0.5
 SAFETY = 1.2
 MAX_GROWTH = 4.0
-DEFAULT_MAX_REPS = 1000
 
 _SPEC = re.compile(r"^\s*(?P<measure>[^=\s]+)\s*=\s*(?P<value>[^%\s]+)\s*(?P<pct>%?)\s*$")
 

@@ -33,6 +33,7 @@ from deploysim.experiments.sink import Progress, ResultsSink
 from deploysim.results.measures import not_applicable
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.variants import variant
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.summary import outcome_table, summary_table
@@ -277,9 +278,9 @@ def run(
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
-    ``scenario``: a Scenario or a scenario file path. ``changes``: dotted paths set for this run
-    (``{"recruitment.roster.size": 20}``), checked like the file. ``precision``: targets on the 95%
-    CI half-widths (``["mean_fill=0.01", "foc_day=5%"]`` or ``{"mean_fill": 0.01}``); then ``reps``
+    ``scenario``: a Scenario, a scenario file path or a shipped scenario's name. ``changes``: dotted
+    paths set for this run (``{"recruitment.roster.size": 20}``), checked like the file. ``precision``:
+    targets on the 95% CI half-widths (``["mean_fill=0.01", "foc_day=5%"]`` or ``{"mean_fill": 0.01}``); then ``reps``
     is the first batch and replications are added until the targets or ``max_reps`` are reached.
     ``out``: stream the run tables to this directory instead of memory (then ``save(out)`` adds
     the summary and charts). Runs on a local pool (``workers``; 1 runs here) or any ``executor``.
@@ -296,7 +297,8 @@ def run(
     if isinstance(scenario, Scenario):
         resolved, file = (variant(scenario, given) if given else scenario), None
     else:
-        resolved, file = load_scenario(scenario, given, origin=origin), str(scenario)
+        path = resolve_scenario(scenario)
+        resolved, file = load_scenario(path, given, origin=origin), str(path)
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))

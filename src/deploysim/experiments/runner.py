@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -151,35 +152,89 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def local_executor(workers: int | None = None) -> Executor:
-    """A local process pool that starts in milliseconds.
+START_METHOD_VARIABLE = "DEPLOYSIM_START_METHOD"
+START_METHODS = ("fork", "forkserver", "spawn")
 
-    On Linux workers are forked: they inherit the imported engine instead of importing numpy,
-    pandas and SimPy again (seconds per worker). Forking is only safe without other threads (a lock
-    held by one would stay held in the child), so a threaded parent such as a notebook kernel, and
-    other platforms, get a forkserver that preloads the runner once.
+
+def start_method() -> str:
+    """How local workers start: ``DEPLOYSIM_START_METHOD`` if set, else the fastest the platform allows.
+
+    Forked workers (Linux) inherit the imported engine instead of importing numpy, pandas and SimPy
+    again (seconds per worker). Forking is only safe without other threads (a lock held by one would
+    stay held in the child), so a threaded parent such as a notebook kernel gets a forkserver that
+    preloads the runner once, and a platform without either (Windows) spawns. Every method gives the
+    same tables: a worker receives its whole batch (scenario included) and inherits nothing.
     """
-    context: multiprocessing.context.BaseContext
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        context = multiprocessing.get_context("fork")
-    else:
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(["deploysim.experiments.runner"])
-        context = server
+    available = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
+    if chosen:
+        if chosen not in START_METHODS:
+            raise UsageError(f"{START_METHOD_VARIABLE}={chosen!r}: expected one of {', '.join(START_METHODS)}")
+        if chosen not in available:
+            raise UsageError(f"{START_METHOD_VARIABLE}={chosen!r}: this platform offers {', '.join(available)}")
+        return chosen
+    if "fork" in available and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+def local_executor(workers: int | None = None) -> Executor:
+    """A local process pool, started by :func:`start_method`."""
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["deploysim.experiments.runner"])
     return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
 
 
-def batch_size_for(scenario: Scenario, replications: int, workers: int, keep_tables: bool = True) -> int:
-    """Replications per task: about TARGET_BATCH_SECONDS of work, and enough tasks to keep all workers busy.
+def _ready() -> int:
+    """A task that does nothing: finishing it proves that a worker started."""
+    return os.getpid()
 
-    Timed with one pilot replication in this process, whose result is discarded.
+
+def started_pool(workers: int) -> Executor | None:
+    """A local pool whose first worker is known to run, or None with one line on stderr if it cannot start.
+
+    A laptop may refuse processes (a sandbox, a missing semaphore implementation, a script without an
+    ``if __name__ == "__main__":`` guard under spawn); the runs then go on in this process, slower
+    but with the same results.
     """
-    started = time.perf_counter()
-    simulate(scenario, 0, 0, 0, record_events=keep_tables)
-    per_run = max(time.perf_counter() - started, 1e-4)
+    pool: Executor | None = None
+    try:
+        pool = local_executor(workers)
+        pool.submit(_ready).result()
+    except (BrokenProcessPool, OSError, NotImplementedError, EOFError) as exc:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"deploysim: cannot start worker processes ({reason}); running in one process", file=sys.stderr)
+        return None
+    return pool
+
+
+RUN_OVERHEAD_S = 5e-3
+"""Seconds a replication costs besides its posts: setting up streams and building its tables."""
+POST_DAY_S = 5e-7
+"""Seconds per post and simulated day (measured: Kyrgyzstan, 52 posts x 1 year, ~17 ms; 15,000 posts x
+3 years, ~6-8 s), about a third more when the event log is kept."""
+PROGRESS_STEPS = 50
+"""Batches are small enough that progress moves at least this many times over a run."""
+
+
+def estimated_run_seconds(scenario: Scenario, keep_tables: bool = True) -> float:
+    """A replication's cost guessed from its size (posts x horizon) instead of timing a run to throw away."""
+    post_days = scenario.authorised_posts * scenario.horizon_days
+    return (RUN_OVERHEAD_S + POST_DAY_S * post_days) * (1.3 if keep_tables else 1.0)
+
+
+def batch_size_for(scenario: Scenario, replications: int, workers: int, keep_tables: bool = True) -> int:
+    """Replications per task: about TARGET_BATCH_SECONDS of work, enough tasks to keep all workers busy,
+    and enough batches for progress to move in small steps. Nothing is simulated to decide it."""
+    per_run = max(estimated_run_seconds(scenario, keep_tables), 1e-4)
     by_time = max(1, round(TARGET_BATCH_SECONDS / per_run))
     by_balance = max(1, math.ceil(replications / (4 * max(workers, 1))))
-    return max(1, min(by_time, by_balance))
+    by_progress = max(1, math.ceil(replications / PROGRESS_STEPS))
+    return max(1, min(by_time, by_balance, by_progress))
 
 
 def make_batches(
@@ -289,7 +344,10 @@ def executor_for(
     elif n == 1:
         yield None, 1
     else:
-        pool = local_executor(n)
+        pool = started_pool(n)
+        if pool is None:
+            yield None, 1
+            return
         try:
             yield pool, IN_FLIGHT_PER_WORKER * n
         finally:

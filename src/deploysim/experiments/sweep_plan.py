@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from deploysim.errors import ScenarioError, UsageError
+from deploysim.experiments.defaults import DAILY_MODES
 from deploysim.experiments.design import Design, Factor, dummy_factor, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
 from deploysim.scenario.load import validate_scenario
 from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.variants import validate_point
 from deploysim.scenario.yaml_file import read_scenario_file
 from deploysim.stats.milestones import parse_targets
 
-DAILY_MODES = ("none", "thin", "full")
 THIN_EVERY = 7
 
 
@@ -168,8 +169,9 @@ def load_base(scenario: Scenario | str | Path | Mapping[str, Any]) -> tuple[str,
         data = dict(scenario)
         source = str(data.get("name", "scenario"))
         return source, data, validate_scenario(data, source)
-    source = str(scenario)
-    data, lines = read_scenario_file(scenario)
+    path = resolve_scenario(scenario)
+    source = str(path)
+    data, lines = read_scenario_file(path)
     base = validate_scenario(data, source, lines)
     return source, data, base
 

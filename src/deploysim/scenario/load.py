@@ -17,6 +17,7 @@ from deploysim.errors import ScenarioError
 from deploysim.scenario.messages import validation_error
 from deploysim.scenario.paths import SOURCE, apply_overrides, check_path
 from deploysim.scenario.schema import Scenario
+from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.yaml_file import LineMap, read_scenario_file, required_fields
 
 
@@ -57,12 +58,14 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
 def load_scenario(
     path: str | Path, changes: Mapping[str, Any] | None = None, *, origin: str = "changes"
 ) -> Scenario:
-    """Read and validate a scenario file, with each dotted path of ``changes`` set to its value.
+    """Read and validate a scenario file (or a shipped scenario by name), with each dotted path of
+    ``changes`` set to its value.
 
     Raises :class:`ScenarioError` with file, field and line; a bad path or value in ``changes``
     is named with ``origin`` (the CLI passes ``--set``) and the changes, e.g.
     ``mission.yaml with changes recruitment.roster.size=-1: recruitment.roster.size: must be at least 0``.
     """
+    path = resolve_scenario(path)
     data, lines = read_scenario_file(path)
     if not changes or not isinstance(data, dict):  # without a mapping, the file's own problem comes first
         return validate_scenario(data, str(path), lines)

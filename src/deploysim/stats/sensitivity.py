@@ -41,6 +41,7 @@ import pandas as pd
 
 from deploysim.errors import AnalysisError
 from deploysim.results.readings import linearity_warning, noise_warning
+from deploysim.stats.defaults import DEFAULT_MEASURES
 from deploysim.stats.noise import ONE_REPLICATION, NoiseShare, noise_share
 from deploysim.stats.responses import PARAM, Response, estimate, require_measure, response, run_values
 from deploysim.stats.runs import ok_runs
@@ -49,8 +50,6 @@ __all__ = ["DEFAULT_MEASURES", "MeasureAnalysis", "analyse_measure", "by_level",
            "parameters", "point_means", "ranked_parameters", "regression_indices", "require_measure", "response",
            "sensitivity", "sobol_indices", "varied"]
 
-DEFAULT_MEASURES = ("foc_day", "mean_fill", "team_coverage", "total_cost", "cost_per_person_month")
-"""Measures ``analyze`` reads when none are named, each censoring-aware or pooled as its kind needs."""
 MAX_LEVELS = 10
 Measure = str | Response
 

@@ -1,0 +1,19 @@
+"""Defaults and choices that the command line shows in its help, in a module that imports nothing.
+
+``deploysim --help`` builds every sub-command's parser; if their help texts came from the modules
+that use these values, parsing alone would import pandas and scipy (seconds on a laptop).
+"""
+
+from __future__ import annotations
+
+MIN_FIRST_CHECK = 30
+"""Fewest replications before an adaptive run first checks its precision."""
+
+DEFAULT_MAX_REPS = 1000
+"""Cap of an adaptive run's replications when none is given."""
+
+DESIGNS = ("grid", "lhs", "sobol")
+"""Sweep designs."""
+
+DAILY_MODES = ("none", "thin", "full")
+"""What a sweep keeps of the daily series."""
