@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from deploysim._version import __version__
-from deploysim.cli import analyze, compare, run, schema, sweep, validate
+from deploysim.cli import analyze, compare, report, run, schema, sweep, validate
 from deploysim.errors import DeploysimError, UsageError
 
-COMMANDS = (run, compare, sweep, analyze, validate, schema)
+COMMANDS = (run, compare, sweep, analyze, report, validate, schema)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,5 +15,6 @@ manifest and run tables, and writes what a planner takes into a meeting.
 
 from deploysim.reporting.build import report
 from deploysim.reporting.charts import save_charts
+from deploysim.reporting.workbook import write_workbook
 
-__all__ = ["report", "save_charts"]
+__all__ = ["report", "save_charts", "write_workbook"]

@@ -11,15 +11,15 @@ import base64
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from deploysim.experiments.comparison import Comparison
 from deploysim.experiments.replications import Replications
-from deploysim.plots.output import save_figure
 from deploysim.reporting.html import Markup, element, esc
 from deploysim.reporting.inline_svg import figure_svg
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_SVG_CHARS = 700_000
 """Past this an inline SVG costs more than the picture is worth: the chart is embedded as a PNG instead."""
@@ -99,6 +99,8 @@ def chart_metadata(manifest: dict[str, Any], title: str) -> dict[str, str]:
 def save_charts(result: Replications | Comparison, directory: str | Path, fmt: str) -> list[Path]:
     """Write every chart of ``result`` as ``fmt`` (png, svg or pdf) into ``directory``, each file carrying the
     scenario hash of the experiment's manifest in its metadata."""
+    from deploysim.plots.output import save_figure
+
     manifest = result.manifest()
     out = Path(directory)
     return [save_figure(figure, out / f"{Path(name).stem}.{fmt}",

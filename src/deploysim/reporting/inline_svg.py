@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
-import matplotlib as mpl
-from matplotlib.figure import Figure
-
-from deploysim.plots.output import SVG_HASHSALT
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RASTER_DPI = 100
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
@@ -38,6 +37,10 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 def figure_svg(fig: Figure, prefix: str, title: str | None = None) -> str:
     """``fig`` as an ``<svg>`` element to put in HTML: no prolog, no namespaces the HTML parser adds
     itself, no fixed size (the page's CSS scales it by its viewBox), ids prefixed with ``prefix``."""
+    import matplotlib as mpl
+
+    from deploysim.plots.output import SVG_HASHSALT
+
     buffer = io.StringIO()
     metadata = {"Date": None, "Creator": None, "Type": None, "Format": None}
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"{SVG_HASHSALT}-{prefix}"}):

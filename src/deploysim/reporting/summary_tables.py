@@ -35,8 +35,9 @@ def _by_measure(frame: pd.DataFrame, labels: Sequence[str]) -> list[Any]:
     return list(keyed.sort_values(["_m", "_s"], kind="stable").itertuples(index=False))
 
 
-def _lead(row: Any, several: bool) -> list[Cell]:
-    return [str(row.scenario)] if several else []
+def _named(label: str, row: Any, several: bool) -> list[Cell]:
+    """The row's title, then its scenario when there are several: rows of one measure stay together."""
+    return [label, str(row.scenario)] if several else [label]
 
 
 def outcomes_table(outcomes: pd.DataFrame, labels: Sequence[str]) -> Markup:
@@ -71,7 +72,7 @@ def milestones_table(summary: pd.DataFrame, labels: Sequence[str], starts: Mappi
     rows = []
     for r in _by_measure(frame, labels):
         if missing(r.p_reached):
-            rows.append([*_lead(r, several), str(r.label), str(r.estimator), "", "", ""])
+            rows.append([*_named(str(r.label), r, several), str(r.estimator), "", "", ""])
             continue
         start = starts.get(str(r.scenario))
         median = day_and_date(r.median_day, start)
@@ -79,11 +80,11 @@ def milestones_table(summary: pd.DataFrame, labels: Sequence[str], starts: Mappi
             median = "not reached in half the runs"
             if not missing(r.median_if_reached):
                 median += f"; {day_and_date(r.median_if_reached, start)} where reached"
-        rows.append([*_lead(r, several), str(r.label),
+        rows.append([*_named(str(r.label), r, several),
                      f"{percent(r.p_reached)} {interval(r.p_reached_low, r.p_reached_high, percent)}", median,
                      "" if day_text(r.median_day) == "not reached" else interval(r.median_low, r.median_high, day_text),
                      f"{day_text(r.q10_day)} to {day_text(r.q90_day)}"])
-    headers = [*(["Scenario"] if several else []), "Milestone", "Reached within the horizon [95% CI]",
+    headers = ["Milestone", *(["Scenario"] if several else []), "Reached within the horizon [95% CI]",
                "Median date", "95% CI of the median", "10th to 90th percentile"]
     return table(headers, rows, "Milestones: Kaplan-Meier over all runs; a run that never reaches a milestone "
                                 "counts as later than the horizon")
@@ -94,9 +95,9 @@ def targets_table(summary: pd.DataFrame, labels: Sequence[str]) -> Markup:
     if frame.empty:
         return Markup("")
     several = len(labels) > 1
-    rows = [[*_lead(r, several), target_label(r), f"{percent(r.estimate)} {interval(r.ci_low, r.ci_high, percent)}"]
+    rows = [[*_named(target_label(r), r, several), f"{percent(r.estimate)} {interval(r.ci_low, r.ci_high, percent)}"]
             for r in _by_measure(frame, labels)]
-    headers = [*(["Scenario"] if several else []), "Target", "Share of runs reaching it by then [95% CI]"]
+    headers = ["Target", *(["Scenario"] if several else []), "Share of runs reaching it by then [95% CI]"]
     caption = "Targets: the probability of reaching a milestone by a date"
     return table(headers, rows, caption, numeric=(len(headers) - 1,))
 
@@ -115,6 +116,6 @@ def measures_table(summary: pd.DataFrame, labels: Sequence[str]) -> Markup:
             how += f"; median run {amount(r, r.median_per_run)}"
         not_applicable = how.startswith("n/a")
         estimate = element("span", "n/a", class_="na") if not_applicable else Markup(estimate_text(r))
-        rows.append([*_lead(r, several), str(r.label), estimate, str(r.unit), how])
-    headers = [*(["Scenario"] if several else []), "Measure", "Estimate [95% CI]", "Unit", "Estimator"]
+        rows.append([*_named(str(r.label), r, several), estimate, str(r.unit), how])
+    headers = ["Measure", *(["Scenario"] if several else []), "Estimate [95% CI]", "Unit", "Estimator"]
     return table(headers, rows, "Measures", numeric=(len(headers) - 3,))
