@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -26,9 +26,6 @@ from deploysim.reporting.stored import open_experiment
 from deploysim.reporting.wording import kind_of
 from deploysim.stats.bands import staffing_quantiles, team_coverage
 from deploysim.storage.files import atomic_write
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
 
 WORKBOOK_FILE = "results.xlsx"
 EXCEL_CELL_LIMIT = 32_767
@@ -70,38 +67,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _sheet(book: Any, title: str, frame: pd.DataFrame, headers: Mapping[str, str],
-           percent: Sequence[str] = ()) -> Worksheet:
-    """One sheet: the frame's columns that ``headers`` names, in that order, under planner headers."""
+PERCENT_IN_ROW = ("estimate", "ci_low", "ci_high", "median_per_run")
+"""Summary columns read as percent in the rows of shares and proportions."""
+
+
+def _formats(columns: Sequence[str], percent: Sequence[str]) -> list[str | None]:
+    return ["0.0%" if c in percent else "yyyy-mm-dd" if "date" in c else None for c in columns]
+
+
+def _sheet(book: Any, title: str, frame: pd.DataFrame, headers: Mapping[str, str], percent: Sequence[str] = (),
+           percent_rows: Sequence[bool] | None = None) -> None:
+    """One sheet, streamed: the frame's columns that ``headers`` names, in that order, under planner headers,
+    frozen and filterable. ``percent_rows`` marks rows whose :data:`PERCENT_IN_ROW` columns are shares."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     columns = [c for c in headers if c in frame.columns]
     sheet = book.create_sheet(title)
-    sheet.append([headers[c] for c in columns])
-    for row in frame[columns].itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for i, column in enumerate(columns, start=1):
-        letter = sheet.cell(row=1, column=i).column_letter
-        sheet.column_dimensions[letter].width = max(10, min(48, len(headers[column]) + 4))
-        fmt = "0.0%" if column in percent else "yyyy-mm-dd" if "date" in column else None
-        if fmt:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
+        sheet.column_dimensions[get_column_letter(i)].width = max(10, min(48, len(headers[column]) + 4))
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    return sheet
-
-
-def _percent_rows(sheet: Worksheet, summary: pd.DataFrame) -> None:
-    """Shares and proportions read as percent; every other row's estimate stays a plain number."""
-    headers = [cell.value for cell in sheet[1]]
-    columns = [headers.index(SUMMARY_HEADERS[c]) + 1 for c in ("estimate", "ci_low", "ci_high", "median_per_run")]
-    for offset, measure in enumerate(summary["measure"].astype(str), start=2):
-        if kind_of(measure) in ("share", "proportion"):
-            for column in columns:
-                sheet.cell(row=offset, column=column).number_format = "0.0%"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    bold = Font(bold=True)
+    head = [WriteOnlyCell(sheet, value=headers[c]) for c in columns]
+    for cell in head:
+        cell.font = bold
+    sheet.append(head)
+    plain, shares = _formats(columns, percent), _formats(columns, (*percent, *PERCENT_IN_ROW))
+    for k, row in enumerate(frame[columns].itertuples(index=False)):
+        formats = shares if percent_rows is not None and percent_rows[k] else plain
+        values: list[Any] = []
+        for value, fmt in zip((_cell(v) for v in row), formats, strict=True):
+            if fmt is None or value is None:
+                values.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = fmt
+            values.append(cell)
+        sheet.append(values)
 
 
 def _manifest_rows(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -130,10 +134,10 @@ def build_workbook(result: Replications | Comparison, manifest: Mapping[str, Any
     except ImportError:
         raise UsageError("writing a workbook needs openpyxl: pip install 'deploysim[report]'") from None
     labels = list(result.labels) if isinstance(result, Comparison) else [result.label]
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     summary = result.summary()
-    _percent_rows(_sheet(book, "Summary", summary, SUMMARY_HEADERS), summary)
+    shares = [kind_of(str(m)) in ("share", "proportion") for m in summary["measure"]]
+    _sheet(book, "Summary", summary, SUMMARY_HEADERS, percent_rows=shares)
     outcomes = result.outcomes()
     outcomes = outcomes.iloc[outcomes["scenario"].map({s: i for i, s in enumerate(labels)}).argsort(kind="stable")]
     _sheet(book, "Outcomes", outcomes, OUTCOME_HEADERS, percent=("share", "ci_low", "ci_high"))
