@@ -9,8 +9,8 @@ import pytest
 
 import deploysim
 
-RUN_REPS = 40
-COMPARE_REPS = 24
+RUN_REPS = 24
+COMPARE_REPS = 12
 CSI_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "kyrgyzstan-csi-2010.yaml"
 
 

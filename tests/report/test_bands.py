@@ -23,7 +23,7 @@ def test_staffing_quantiles_have_the_fan_chart_s_columns_and_rising_quantiles(st
     assert tuple(pd.unique(table["series"])) == ("authorised", "filled", "present")
     assert len(table) == 3 * stored_daily["date"].nunique()
     assert monotone(table)
-    assert (table["runs_active"] <= table["runs"]).all() and (table["runs"] == 40).all()
+    assert (table["runs_active"] <= table["runs"]).all() and (table["runs"] == 24).all()
 
 
 def test_the_quantiles_of_a_day_are_over_the_runs_still_active(stored_daily: pd.DataFrame) -> None:

@@ -3,6 +3,7 @@ network request, its DOM refers to nothing outside itself, and its screenshot sh
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from browser import dump_dom, visit
 from page_scan import scan
 from PIL import Image
 
-SCREENSHOTS = Path("/tmp/deploysim-report-screenshots")
+SCREENSHOTS = "DEPLOYSIM_SCREENSHOTS"
+"""Set to a folder to keep the screenshots there, to look at them as a planner would."""
 
 
 def _coloured_share(image: Image.Image) -> float:
@@ -44,8 +46,10 @@ def test_the_report_loads_clean_and_its_screenshot_shows_the_charts(which: str, 
         lower = shot.crop((0, 1000, 1280, 2400))
         assert non_white > 0.08, f"only {non_white:.1%} of the page is not white"
         assert _coloured_share(lower) > 0.04, "the charts' colours are missing from the screenshot"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(seen.screenshot, SCREENSHOTS / f"{which}.png")
+    if os.environ.get(SCREENSHOTS):
+        keep = Path(os.environ[SCREENSHOTS])
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seen.screenshot, keep / f"{which}.png")
 
 
 def test_the_parsed_dom_refers_to_nothing_outside_the_page(run_report: Path) -> None:

@@ -22,7 +22,7 @@ def test_the_run_report_opens_with_the_question_and_the_share_of_runs_that_answe
     assert page.headings[:2] == ["Kyrgyzstan PAG 2010 (as planned)", "Question and answer"]
     first = page.answer.strip().splitlines()[0]
     assert first.startswith("FOC (full operational capability) by 2010-11-20 (day 121) in ")
-    assert f"in {foc['estimate']:.0%} of the 40 runs" in first
+    assert f"in {foc['estimate']:.0%} of the 24 runs" in first
 
 
 def test_the_run_report_has_its_tables_one_inline_svg_per_chart_and_the_manifest(run_report: Path,

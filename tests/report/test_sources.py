@@ -78,3 +78,6 @@ def test_the_file_is_used_only_while_it_gives_the_scenario_that_ran(run_dir: Pat
     assert story.text.startswith("name: Kyrgyzstan PAG 2010 (as planned)")  # the stored definition as YAML
     gone = {**manifest, "scenarios": {label: {**manifest["scenarios"][label], "file": str(tmp_path / "gone.yaml")}}}
     assert scenario_story(dataclasses.replace(experiment, manifest=gone), label).status == MISSING
+    built = {**manifest, "scenarios": {label: {**manifest["scenarios"][label], "file": None}}}
+    story = scenario_story(dataclasses.replace(experiment, manifest=built), label)
+    assert (story.status, story.file, story.annotations) == (MISSING, None, None)

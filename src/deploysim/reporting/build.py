@@ -60,7 +60,7 @@ def render(experiment: StoredExperiment) -> str:
     compare = isinstance(result, Comparison)
     stories = [scenario_story(experiment, label) for label in labels]
     body = [answer_section(_headline(experiment)), story_section(stories),
-            section("charts", "Charts", *(chart_markup(chart) for chart in charts(result))),
+            section("charts", "Charts", *(chart_markup(chart) for chart in charts(result, experiment.path))),
             _summary_section(result, labels)]
     toc = [("answer", "Question and answer"), ("scenario", "Scenario"), ("charts", "Charts"), ("summary", "Summary")]
     if isinstance(result, Comparison):
@@ -77,7 +77,8 @@ def render(experiment: StoredExperiment) -> str:
     manifest = experiment.manifest
     title = " vs ".join(labels) if compare else labels[0]
     kind = "Comparison" if compare else "Simulation"
-    subtitle = (f"{kind} report: {manifest.get('replications')} replications per scenario, root seed "
+    each = " per scenario" if compare else ""
+    subtitle = (f"{kind} report: {manifest.get('replications')} replications{each}, root seed "
                 f"{manifest.get('root_seed')}, deploysim {manifest.get('deploysim_version')}, results written "
                 f"{manifest.get('created')}")
     return document(title, subtitle, toc, body, manifest)

@@ -27,7 +27,7 @@ PNG_DPI = 110
 
 CAPTIONS = {
     "staffing": "Lines: the median across runs of authorised, filled and present posts; shading: the middle 50% "
-                "and 90% of runs. The numbers behind the bands are in staffing-quantiles.csv and the workbook.",
+                "and 90% of runs.",
     "coverage": "For each team and day, the share of runs in which the team met its minimum manning; the right "
                 "axis gives each team's mean over the period.",
     "timeline": "When the decisions that make or end the mission fall: consent, mandate reviews and extensions, "
@@ -59,7 +59,20 @@ def experiment_figures(result: Replications | Comparison) -> dict[str, Figure]:
             "differences.png": result.plot_differences()}
 
 
-def charts(result: Replications | Comparison) -> list[Chart]:
+BEHIND_THE_BANDS = {"staffing-quantiles.csv": "staffing-quantiles.csv",
+                    "results.xlsx": "results.xlsx (sheet Daily quantiles)"}
+
+
+def bands_note(directory: Path) -> str:
+    """Where the numbers behind the fan chart are, among the files beside the report."""
+    found = [text for name, text in BEHIND_THE_BANDS.items() if (directory / name).is_file()]
+    if not found:
+        return "The numbers behind the bands: deploysim run --xlsx writes them into a workbook."
+    return f"The numbers behind the bands are in {' and '.join(found)}."
+
+
+def charts(result: Replications | Comparison, directory: Path | None = None) -> list[Chart]:
+    """The charts with their titles and captions; ``directory`` (the results) names the files behind the fans."""
     found = []
     for name, figure in experiment_figures(result).items():
         stem = Path(name).stem
@@ -67,6 +80,8 @@ def charts(result: Replications | Comparison) -> list[Chart]:
         if isinstance(result, Comparison) and stem == "staffing":
             caption = ("Filled posts over time, every scenario on one calendar: median lines and the middle 50% and "
                        "90% of runs shaded, with each scenario's median mandate end.")
+        if stem == "staffing" and directory is not None:
+            caption += " " + bands_note(directory)
         found.append(Chart(stem, TITLES.get(stem, stem.capitalize()), caption, figure))
     return found
 

@@ -30,7 +30,9 @@ def answer_section(headline: Headline) -> Markup:
 
 
 def _file_note(story: ScenarioStory) -> str:
-    where = f"Scenario file {story.file}" if story.file else "No scenario file was named (a scenario built in code)"
+    if not story.file:
+        return f"A scenario built in code (hash {story.hash}): it has no file to cite sources; its definition is shown."
+    where = f"Scenario file {story.file}"
     if story.status == FOUND:
         return f"{where}, hash {story.hash}: the file still gives the scenario that ran; its comments are shown."
     if story.status == CHANGED:
@@ -84,8 +86,9 @@ def sources_section(stories: Sequence[ScenarioStory]) -> Markup | None:
 
 def method_section(manifest: dict[str, Any], summary: pd.DataFrame, compare: bool) -> Markup:
     n, seed = manifest.get("replications"), manifest.get("root_seed")
-    notes = [f"{n} replications per scenario from root seed {seed}; replication r draws from the same seed "
-             "whatever ran before it, so the same command gives the same numbers."]
+    each = " per scenario" if compare else ""
+    notes = [f"{n} replications{each} from root seed {seed}; replication r draws from the same seed whatever ran "
+             "before it, so the same command gives the same numbers."]
     if compare:
         notes.append(f"Common random numbers: replication r of every scenario shares its random draws wherever the "
                      f"scenarios agree, and differences from the baseline ({manifest.get('baseline')}) are taken "
