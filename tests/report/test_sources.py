@@ -49,7 +49,7 @@ def test_every_tagged_line_is_cited_by_its_set_path_with_list_items_by_name() ->
     assert cited["mandate.initial_length"].basis == "source"
     assert cited["teams"].basis == "source and assumption"  # the comment line above the key
     assert cited["teams.Team 1.posts"].basis == "assumption"
-    assert cited["teams.Team #3.mediators"].basis == "assumption"  # "split A" is the assumption's own tag
+    assert cited["teams.Team #3.mediators"].basis == "source and assumption"  # the seed source, split assumed
     assert cited["teams.Team 1.posts"].value == "{adviser: 20}"
 
 

@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "the manifest into one HTML file that loads nothing from anywhere.",
     )
     parser.add_argument("directory", metavar="DIR", type=Path, help="results directory of deploysim run or compare")
-    parser.add_argument("-o", "--out", type=Path, default=None, help="HTML file to write (default DIR/report.html)")
+    parser.add_argument("-o", "--out", type=Path, default=None, metavar="FILE",
+                        help="HTML file to write (default DIR/report.html)")
     parser.set_defaults(handler=handle)
 
 

@@ -20,6 +20,7 @@ _LEGEND = re.compile(r"^#(?P<indent>\s+)\[(?P<tag>[^\[\]]+)\]\s+(?P<text>.*)$")
 _KEY = re.compile(r"^(?P<key>[^\s#'\"{\[&*!|>-][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s+(?P<value>.*))?$")
 _FLOW_NAME = re.compile(r"\bname:\s*(?P<name>[^,}]+)")
 _BLOCK_SCALAR = re.compile(r"^[|>][+-]?\d*$")
+_ASSUMED_IN_DETAIL = re.compile(r"(?:^|[\s;,])A(?:$|[\s;,.])")
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,12 @@ class Citation:
 
     @property
     def basis(self) -> str:
-        """``source``, ``assumption``, or ``source and assumption`` when the line names both."""
-        assumed = [key == ASSUMPTION or bool(re.search(r"\bsplit A\b", tag)) for key, tag in zip(self.keys, self.tags,
-                                                                                                 strict=True)]
-        if all(assumed):
+        """``source``, ``assumption``, or ``source and assumption`` when the line names both: an ``[A]`` tag
+        beside a source, or a source tag whose detail says part of it is assumed (``[seed: six teams; split A]``)."""
+        if all(key == ASSUMPTION for key in self.keys):
             return "assumption"
-        return "source and assumption" if any(assumed) else "source"
+        partly = any(_ASSUMED_IN_DETAIL.search(tag.partition(":")[2]) for tag in self.tags)
+        return "source and assumption" if partly or ASSUMPTION in self.keys else "source"
 
     @property
     def assumption(self) -> bool:
