@@ -78,8 +78,8 @@ def charts(result: Replications | Comparison, directory: Path | None = None) -> 
         stem = Path(name).stem
         caption = CAPTIONS.get(stem, "")
         if isinstance(result, Comparison) and stem == "staffing":
-            caption = ("Filled posts over time, every scenario on one calendar: median lines and the middle 50% and "
-                       "90% of runs shaded, with each scenario's median mandate end.")
+            caption = ("Filled posts over time, every scenario on one calendar: median lines with the middle 50% of "
+                       "runs shaded, and each scenario's median mandate end.")
         if stem == "staffing" and directory is not None:
             caption += " " + bands_note(directory)
         found.append(Chart(stem, TITLES.get(stem, stem.capitalize()), caption, figure))
