@@ -10,6 +10,7 @@ The package is layered; each layer imports only from the layers listed before it
 - ``plots``: charts from tidy tables, each a matplotlib Figure;
 - ``stats``: pure functions over run tables (intervals, paired differences, sensitivity);
 - ``experiments``: many runs: replications, precision, comparisons, designs, sweeps, where runs execute;
+- ``reporting``: a stored run or comparison as one HTML page, a workbook, charts as SVG or PDF;
 - ``cli``: the ``deploysim`` command, which parses, calls one function of this API and prints.
 
 The public API, one function per command:
@@ -20,6 +21,8 @@ The public API, one function per command:
 - :func:`compare`: scenarios under common random numbers (:class:`Comparison`);
 - :func:`sweep`, :func:`analyze`: parameter sweeps and which levers matter;
 - :func:`load_results`: any stored output as DataFrames (:class:`StoredResults`);
+- :func:`report`, :func:`write_workbook`: a stored run or comparison as one self-contained HTML page,
+  and as an Excel workbook with the numbers behind every chart;
 - :class:`DeploysimError`, the base of every error that is the user's to fix, among them
   :class:`ScenarioError` (a scenario file or change), :class:`UsageError` (an argument) and
   :class:`ResultsError` (a results directory).
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from deploysim.experiments.comparison import Comparison, compare
     from deploysim.experiments.replications import Replications, run
     from deploysim.experiments.sweep import sweep
+    from deploysim.reporting import report, write_workbook
     from deploysim.results.run import RunResult, simulate
     from deploysim.scenario.load import load_scenario
     from deploysim.scenario.schema import Scenario
@@ -53,6 +57,8 @@ _LAZY = {
     "Replications": "deploysim.experiments.replications",
     "run": "deploysim.experiments.replications",
     "sweep": "deploysim.experiments.sweep",
+    "report": "deploysim.reporting",
+    "write_workbook": "deploysim.reporting",
     "RunResult": "deploysim.results.run",
     "simulate": "deploysim.results.run",
     "load_scenario": "deploysim.scenario.load",
@@ -91,8 +97,10 @@ __all__ = [
     "compare",
     "load_results",
     "load_scenario",
+    "report",
     "run",
     "simulate",
     "sweep",
     "variant",
+    "write_workbook",
 ]

@@ -21,3 +21,11 @@ def test_run_and_validate_describe_themselves_with_examples(run_cli: Callable[..
                              ("validate", "deploysim validate scenarios/*.yaml")):
         code, out, _ = run_cli(command, "--help")
         assert code == 0 and example in out and ("examples:" in out or "example:" in out), command
+
+
+def test_the_chart_formats_the_cli_offers_are_those_the_plots_write() -> None:
+    """Kept apart so that --help imports no plotting; this keeps the two lists one list."""
+    from deploysim.cli.outputs import FORMATS as offered
+    from deploysim.plots.output import FORMATS as written
+
+    assert offered == written

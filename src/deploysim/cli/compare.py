@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
+from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
     add_target_option(parser)
     add_precision_options(parser, "every paired difference from the first scenario")
+    add_output_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -57,6 +59,7 @@ def handle(args: argparse.Namespace) -> int:
         target=args.targets,
     )
     written = comparison.save(out)
+    written += write_outputs(comparison, out, args)
     print(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
           "common random numbers")
     if targets:
@@ -71,7 +74,7 @@ def handle(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
     for path in written:
-        if path.suffix == ".png":
+        if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
             print(f"wrote {path}")
     print(f"tables in {out}/ (comparison, summary, differences as CSV and Parquet; runs, daily, teams, events "
           "as Parquet datasets)")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
+from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
 
 
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_target_option(parser)
     add_precision_options(parser, "each named measure's estimate")
+    add_output_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -67,6 +69,7 @@ def handle(args: argparse.Namespace) -> int:
         targets=args.targets,
     )
     written = result.save(out)
+    written += write_outputs(result, out, args)
     print(f"{result.label}: {result.replications} replications, seed {args.seed}")
     if targets:
         print(result.adaptive.report())
@@ -75,7 +78,7 @@ def handle(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
     for path in written:
-        if path.suffix == ".png":
+        if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
             print(f"wrote {path}")
     print(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets; summary as CSV and Parquet)")
     return 0

@@ -39,6 +39,7 @@ from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.shipped import resolve_scenario
+from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.paired import difference_table, replication_differences
 from deploysim.stats.summary import outcome_table, summary_table
@@ -51,9 +52,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 ScenarioLike = Scenario | str | Path
-DERIVED = ("summary", "differences", "comparison", "outcomes")
+DERIVED = ("summary", "differences", "comparison", "outcomes", "staffing-quantiles")
 PLOTS = ("staffing.png", "measures.png", "differences.png")
-OUTPUTS = (*(f"{name}.{ext}" for name in DERIVED for ext in ("csv", "parquet")), *PLOTS)
+OUTPUTS = (*(f"{name}.{ext}" for name in DERIVED for ext in ("csv", "parquet")), *PLOTS, "report.html", "results.xlsx")
 
 
 @dataclass
@@ -195,8 +196,9 @@ class Comparison:
                     if not part.empty:
                         write_part(out, table, _part_key(i, label), part)
         written: list[Path] = []
+        bands = staffing_quantiles(self.daily, scenarios=self.labels)
         tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
-                  "outcomes": self.outcomes()}
+                  "outcomes": self.outcomes(), "staffing-quantiles": bands}
         for name, frame in tables.items():
             written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
         written += self.save_plots(out)

@@ -35,6 +35,7 @@ from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
 from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.variants import variant
+from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
@@ -45,7 +46,8 @@ from deploysim.storage.tables import TABLES, MemoryTables, RunTables, read_table
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SUMMARY_FILES = ("summary.csv", "summary.parquet", "outcomes.csv")
+SUMMARY_FILES = ("summary.csv", "summary.parquet", "outcomes.csv", "staffing-quantiles.csv", "report.html",
+                 "results.xlsx")
 PLOT_FILES = ("staffing.png", "outcomes.png", "coverage.png", "timeline.png", "cadets.png", "phases.png")
 
 
@@ -236,7 +238,8 @@ class Replications(RunTables):
                     write_part(out, name, "run", frame)
         summary, outcomes = self.summary(), self.outcomes()
         written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet"),
-                   write_csv(outcomes, out / "outcomes.csv")]
+                   write_csv(outcomes, out / "outcomes.csv"),
+                   write_csv(staffing_quantiles(self.daily), out / "staffing-quantiles.csv")]
         written += [save_png(figure, out / name) for name, figure in self.plots().items()]
         write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
         return written
