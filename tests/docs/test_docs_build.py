@@ -55,7 +55,7 @@ def test_front_page_shows_the_readme_intro_quick_start_and_the_way_on(site: Path
     text = text_of(front)
     intro = (ROOT / "README.md").read_text().split("\n\n")[1]  # the paragraph under the title
     assert " ".join(intro.split()) in text
-    assert "Quick start" in text and "deploysim run scenarios/kyrgyzstan-2010.yaml --reps 200" in text
+    assert "Quick start" in text and "deploysim run kyrgyzstan-2010 --reps 200 --report" in text
     source = front.read_text()
     for link in ("getting-started/", "reference/scenario-fields/", "reference/commands/", "api/", "gallery/",
                  "notebooks/compare-scenarios/", "summary/"):

@@ -54,5 +54,5 @@ def test_the_report_loads_clean_and_its_screenshot_shows_the_charts(which: str, 
 
 def test_the_parsed_dom_refers_to_nothing_outside_the_page(run_report: Path) -> None:
     dom = scan(dump_dom(run_report))
-    assert dom.counts["svg"] == 3
+    assert dom.counts["svg"] == 4  # staffing, outcomes, coverage, timeline
     assert dom.external == []

@@ -59,7 +59,7 @@ def test_an_unknown_suffix_or_metadata_key_is_refused(tmp_path: Path) -> None:
 def test_save_charts_writes_every_chart_with_the_manifest_s_scenario_hash(run_dir: Path, tmp_path: Path) -> None:
     experiment = open_experiment(run_dir)
     written = save_charts(experiment.result, tmp_path, "svg")
-    assert [p.name for p in written] == ["staffing.svg", "coverage.svg", "timeline.svg"]
+    assert [p.name for p in written] == ["staffing.svg", "outcomes.svg", "coverage.svg", "timeline.svg"]
     digest = json.loads((run_dir / "manifest.json").read_text())["scenarios"]["Kyrgyzstan PAG 2010 (as planned)"]
     for path in written:
         assert f"scenario-hash:{digest['hash']}" in path.read_text()

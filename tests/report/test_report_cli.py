@@ -21,14 +21,16 @@ def test_run_with_report_xlsx_and_svg_writes_them_beside_the_results(run_cli: Ca
     code, stdout, stderr = run_cli("run", shipped_scenario, "--reps", "4", "--workers", "1", "--out", out,
                                    "--report", "--xlsx", "--format", "svg")
     assert code == 0, stderr
-    for name in ("report.html", "results.xlsx", "staffing.svg", "coverage.svg", "timeline.svg", "staffing.png"):
+    for name in ("report.html", "results.xlsx", "staffing.svg", "outcomes.svg", "coverage.svg", "timeline.svg",
+                 "staffing.png"):
         assert (out / name).is_file(), name
         assert f"wrote {out / name}" in stdout
     digest = json.loads((out / "manifest.json").read_text())["scenarios"]["Kyrgyzstan PAG 2010 (as planned)"]["hash"]
     assert f"scenario-hash:{digest}" in (out / "staffing.svg").read_text()
     assert load_workbook(out / "results.xlsx", read_only=True).sheetnames[0] == "Summary"
-    assert "The numbers behind the bands are in results.xlsx (sheet Daily quantiles)." in (
-        out / "report.html").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    note = "The numbers behind the bands are in staffing-quantiles.csv and results.xlsx (sheet Daily quantiles)."
+    assert note in page
 
 
 def test_report_writes_the_page_where_asked_and_prints_its_path(run_dir: Path, run_report: Path, tmp_path: Path,

@@ -29,7 +29,7 @@ def test_the_run_report_has_its_tables_one_inline_svg_per_chart_and_the_manifest
                                                                                    run_dir: Path) -> None:
     text = run_report.read_text(encoding="utf-8")
     page = scan(text)
-    assert page.counts["svg"] == 3  # staffing, coverage, timeline: the charts run saves
+    assert page.counts["svg"] == 4  # staffing, outcomes, coverage, timeline: the charts run saves
     assert page.counts.get("img", 0) == 0
     assert page.counts["table"] >= 6  # outcomes, milestones, targets, measures, settings, provenance
     for section in ("answer", "scenario", "charts", "summary", "sources", "method", "appendix"):

@@ -29,7 +29,17 @@ _SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
 
 def _prefix_ids(svg: str, prefix: str) -> str:
     """Make every id, and every reference to one, unique to this chart within the page."""
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
+    seen: dict[str, int] = {}
+
+    def unique(match: re.Match[str]) -> str:
+        # a chart of several panels gives each panel's artists the same group id (a gid names what an
+        # artist is, not which panel it is in); in a page ids must be unique, and no url(#...) points at
+        # a group, so a repeat gets a counter
+        name = f"{prefix}-{match[1]}"
+        seen[name] = seen.get(name, 0) + 1
+        return f'id="{name}"' if seen[name] == 1 else f'id="{name}-{seen[name]}"'
+
+    svg = re.sub(r'\bid="([^"]+)"', unique, svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m[1]})", svg)
     return re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m[1]}="#{prefix}-{m[2]}"', svg)
 
