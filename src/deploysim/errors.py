@@ -9,6 +9,24 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks of every kind, control and format characters (a
+    terminal escape, a right-to-left override) and lone surrogates are shown as escapes, so whatever
+    a file holds, its message is one line that shows what is there and cannot act on the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
 
 class DeploysimError(Exception):
     """Base of every error deploysim raises for bad input; its message is one line a planner can act on."""
@@ -42,20 +60,29 @@ class OutputError(UsageError):
 
 
 class ScenarioError(DeploysimError):
-    """A problem in a scenario, reported as ``file:line: field.path: message``."""
+    """A problem in a scenario, reported as ``file:line: field.path: message``, or ``file:line:column:``
+    for a problem with one character (a control character, a byte that is not UTF-8)."""
 
-    def __init__(self, source: str, message: str, path: str = "", line: int | None = None) -> None:
+    def __init__(
+        self, source: str, message: str, path: str = "", line: int | None = None, column: int | None = None
+    ) -> None:
         self.source = source
         self.path = path
         self.line = line
+        self.column = column
         self.message = message
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
+        if self.line is not None and self.column is not None:
+            where += f":{self.column}"
         field = f" {self.path}:" if self.path else ""
-        text = f"{where}:{field} {self.message}"
-        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line, whatever the file holds
+        return one_line(f"{where}:{field} {self.message}")
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str, int | None, int | None]]:
+        """Rebuilt from its parts when it crosses a process boundary (a sweep's workers), not from its text."""
+        return type(self), (self.source, self.message, self.path, self.line, self.column)
 
 
 class ResultsError(DeploysimError):

@@ -57,6 +57,7 @@ class Case:
     message: str
     field: str | None = None
     marker: str | None = None
+    column: int | None = None  # for a problem with one character: its column on the marker's line
 
 
 def edit(old: str, new: str) -> Callable[[str, dict[str, Any]], str]:
@@ -216,12 +217,24 @@ CASES = [
     Case("huge-file", lambda text, _: text + "#" * MAX_FILE_BYTES + "\n", "larger than the 1,000,000 allowed"),
     Case("top-level-list", literal("- name: a\n- name: b\n"), "must be a mapping of fields", None, "- name: a"),
     Case("top-level-scalar", literal("just a title\n"), "must be a mapping of fields", None, "just a title"),
-    Case("not-utf8", literal(b"name: caf\xe9\n"), "is not UTF-8 text"),
+    Case("not-utf8", literal(b"name: caf\xe9\n"), "is not UTF-8 text (byte 0xE9)", None, "caf", 10),
+    Case(
+        "control-character",
+        edit("  induction: 5 d", "  induction: 5\x07 d"),
+        "character U+0007 (a control or non-printable character) is not allowed in YAML",
+        None,
+        "induction: 5",
+        15,
+    ),
+    Case("nul-character", literal("name: a\x00b\n"), "character U+0000", None, "name: a", 8),
+    Case("non-character", literal("name: mission\n# \ufffe\n"), "character U+FFFE", None, "# ", 3),
+    Case("utf-16", literal("name: mission\n".encode("utf-16")), "is not UTF-8 text (UTF-16 text)", None, None),
 ]
 
 
-def write_case(case: Case, directory: Path, shipped_text: str, minimal: dict[str, Any]) -> tuple[Path, int | None]:
-    """Write the bad file; return its path and the 1-based line of its marker (None: no line expected)."""
+def write_case(case: Case, directory: Path, shipped_text: str, minimal: dict[str, Any]) -> tuple[Path, str | None]:
+    """Write the bad file; return its path and where the message must point: the 1-based line of its
+    marker, and the column after a colon for a problem with one character (None: no line expected)."""
     path = directory / f"{case.id}.yaml"
     content = case.build(shipped_text, minimal)
     if content is None:
@@ -232,13 +245,13 @@ def write_case(case: Case, directory: Path, shipped_text: str, minimal: dict[str
         path.write_text(content, encoding="utf-8")
     if case.marker is None:
         return path, None
-    text = content.decode() if isinstance(content, bytes) else content
-    lines = [i for i, line in enumerate(text.splitlines(), start=1) if case.marker in line]
+    text = content.decode(errors="replace") if isinstance(content, bytes) else content
+    lines = [i for i, line in enumerate(text.split("\n"), start=1) if case.marker in line]
     assert len(lines) == 1, f"marker {case.marker!r} is on lines {lines}; make it unique"
-    return path, lines[0]
+    return path, f"{lines[0]}" if case.column is None else f"{lines[0]}:{case.column}"
 
 
-def assert_one_clear_line(err: str, path: Path, line: int | None, field: str | None, message: str) -> str:
+def assert_one_clear_line(err: str, path: Path, line: int | str | None, field: str | None, message: str) -> str:
     assert "Traceback" not in err
     lines = err.splitlines()
     assert len(lines) == 1, err

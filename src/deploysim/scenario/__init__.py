@@ -2,13 +2,17 @@
 
 Modules, from the bottom up:
 
+- ``limits``: the sanity bound on every number a scenario states, with why each is where it is;
 - ``durations``: durations as distributions with units (``17 d``, ``triangular(7, 14, 28) d``),
   their samplers and typed field defaults;
-- ``base``: the building blocks of a scenario (units, teams, recruitment, tours, costs, ...);
+- ``base``: the building blocks of a scenario (names, units, teams, rule errors);
 - ``dynamics``: what changes during a mission (consent, extensions, expansions, phases, triggers);
+- ``rules``: names defined once and references that find them;
+- ``sanity``: rules across fields that keep a run finite and its tables true (size, dates, loops);
 - ``schema``: :class:`Scenario`, the whole file, with its cross-field rules;
 - ``schema_walk``: what the schema says lives at each place, for the two walks below;
-- ``yaml_file``: safe YAML reading (size, nesting, alias and duplicate-key checks) with a line map;
+- ``yaml_file``: safe YAML reading (regular files only, size, characters, nesting, alias and
+  duplicate-key checks) with a line map, and the same for one ``--set`` value;
 - ``messages``: pydantic's validation errors as one line (``file:line: field.path: ...``);
 - ``paths``: dotted paths into a scenario (``recruitment.roster.size``) and ``PATH=VALUE`` strings,
   checked against the schema, shared by ``--set``, sweeps and :func:`variant`;

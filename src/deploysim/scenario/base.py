@@ -1,14 +1,63 @@
-"""Building blocks shared by the scenario schema and its dynamics: strict models, units and teams."""
+"""Building blocks shared by the scenario schema and its dynamics: strict models, names, units and teams.
+
+Every count and amount here is bounded (see :mod:`deploysim.scenario.limits` for the bounds and why).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from deploysim.scenario.limits import (
+    MAX_INCIDENT_RATE,
+    MAX_MONEY,
+    MAX_NAME,
+    MAX_ROLES,
+    MAX_TEAM_MEDIATORS,
+    MAX_TEAM_POSTS,
+)
+
+RULE_ERROR = "scenario_rule"
+RulePath = tuple[str | int, ...]
+
+
+def rule_error(path: RulePath, message: str) -> PydanticCustomError:
+    """A rule across fields broken at ``path`` (below the model that checks it), for ``raise``.
+
+    The path travels as data, not as text in the message, so names with spaces or dots in it (a
+    team called ``Team 1 Osh city``) still lead the message to the right field and line.
+    """
+    where = ".".join(str(part) for part in path)
+    return PydanticCustomError(RULE_ERROR, "{where}: {message}", {"path": path, "where": where, "message": message})
+
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
-Money = Annotated[float, Field(ge=0.0)]
+PostCount = Annotated[int, Field(ge=0, le=MAX_TEAM_POSTS)]
+Money = Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
+
+
+def _plain_name(name: str) -> str:
+    """Names appear in every table and message and are matched by ``--set`` paths, which strip spaces:
+    no control or format characters (a newline, a terminal escape, a right-to-left override), no lone
+    surrogates (they cannot be written to a table or a terminal), no surrounding spaces."""
+    odd = next((ch for ch in name if not ch.isprintable() and ch != " "), None)
+    if odd is not None:
+        raise ValueError(f"a name must be printable text; {name!r} holds the character U+{ord(odd):04X}")
+    if name != name.strip():
+        raise ValueError(f"a name must not begin or end with spaces, got {name!r}")
+    return name
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME, description=f"at most {MAX_NAME} printable characters"),
+    AfterValidator(_plain_name),
+]
+"""The name of a unit, team, phase, expansion, programme or role: 1-200 printable characters."""
+Role = Name
 
 
 class Strict(BaseModel):
@@ -20,32 +69,48 @@ class Strict(BaseModel):
 class Unit(Strict):
     """A territorial unit of the host State's police (PAG: of the Interior Ministry)."""
 
-    name: str = Field(min_length=1)
+    name: Name
     incident_rate: float | None = Field(
-        default=None, ge=0, description="incidents per day in this unit; overrides incidents.rate_per_day"
+        default=None,
+        ge=0,
+        le=MAX_INCIDENT_RATE,
+        description=f"incidents per day in this unit (at most {MAX_INCIDENT_RATE:g}); overrides incidents.rate_per_day",
     )
 
 
 class Team(Strict):
     """A team co-located with one unit; ``posts`` and ``min_manning`` are counts by role."""
 
-    name: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    posts: dict[str, Count] = Field(min_length=1)
-    min_manning: dict[str, Count] = Field(default_factory=dict)
+    name: Name
+    unit: Name
+    posts: dict[Role, PostCount] = Field(
+        min_length=1,
+        max_length=MAX_ROLES,
+        description=f"posts by role; at most {MAX_TEAM_POSTS:,} posts in a team and {MAX_ROLES} roles",
+    )
+    min_manning: dict[Role, PostCount] = Field(
+        default_factory=dict,
+        max_length=MAX_ROLES,
+        description="holders present by role for the team to operate; at most the team's posts of the role",
+    )
     needs_mediator: bool = True
-    mediators: Count = 1
-    in_place: dict[str, Count] = Field(
-        default_factory=dict, description="people already deployed on day 0, by role"
+    mediators: int = Field(default=1, ge=0, le=MAX_TEAM_MEDIATORS, description=f"at most {MAX_TEAM_MEDIATORS}")
+    in_place: dict[Role, PostCount] = Field(
+        default_factory=dict,
+        max_length=MAX_ROLES,
+        description="people already deployed on day 0, by role; at most the team's posts of the role",
     )
 
     @model_validator(mode="after")
     def _mediator_rule(self) -> Team:
         if self.needs_mediator and self.mediators == 0:
-            raise ValueError(
-                "needs_mediator: the team needs a mediator to be operational but has mediators: 0; "
-                "set mediators: 1 or needs_mediator: false"
+            raise rule_error(
+                ("needs_mediator",),
+                "the team needs a mediator to be operational but has mediators: 0; "
+                "set mediators: 1 or needs_mediator: false",
             )
+        if self.size > MAX_TEAM_POSTS:
+            raise rule_error(("posts",), f"a team can have at most {MAX_TEAM_POSTS:,} posts, got {self.size:,}")
         return self
 
     @property

@@ -9,6 +9,7 @@ function of a ``random.Random`` stream, so the engine's hot path pays no validat
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import re
@@ -25,6 +26,8 @@ from pydantic import (
     TypeAdapter,
     model_validator,
 )
+
+from deploysim.scenario.limits import MAX_DURATION_DAYS, MAX_EMPIRICAL_VALUES, MAX_SD_RATIO, MIN_SD_RATIO, years
 
 DAYS_PER_UNIT: dict[str, float] = {
     "d": 1.0,
@@ -152,6 +155,9 @@ class Fixed(_Dist):
     def min_days(self) -> float:
         return self.mean_days()
 
+    def largest_days(self) -> float:
+        return self.mean_days()
+
 
 class Uniform(_Dist):
     dist: Literal["uniform"]
@@ -169,6 +175,9 @@ class Uniform(_Dist):
 
     def min_days(self) -> float:
         return self.low * self.scale
+
+    def largest_days(self) -> float:
+        return self.high * self.scale
 
     def sampler(self) -> Sampler:
         low, high = self.low * self.scale, self.high * self.scale
@@ -193,6 +202,9 @@ class Triangular(_Dist):
     def min_days(self) -> float:
         return self.low * self.scale
 
+    def largest_days(self) -> float:
+        return self.high * self.scale
+
     def sampler(self) -> Sampler:
         low, mode, high = (v * self.scale for v in (self.low, self.mode, self.high))
         return lambda rng: rng.triangular(low, high, mode)
@@ -208,6 +220,10 @@ class Exponential(_Dist):
     def min_days(self) -> float:
         return 0.0
 
+    def largest_days(self) -> float:
+        """Unbounded; the mean stands in for it."""
+        return self.mean_days()
+
     def sampler(self) -> Sampler:
         rate = 1.0 / self.mean_days()
         return lambda rng: rng.expovariate(rate)
@@ -215,13 +231,31 @@ class Exponential(_Dist):
 
 class _MeanSd(_Dist):
     mean: float = Field(gt=0)
-    sd: float = Field(gt=0)
+    sd: float = Field(gt=0, description=f"between {MIN_SD_RATIO:g} and {MAX_SD_RATIO:g} times the mean")
+
+    @model_validator(mode="after")
+    def _spread(self) -> _MeanSd:
+        # (sd/mean)^2 and its inverse, a gamma's shape, overflow a float long before either ratio is absurd
+        if self.sd > MAX_SD_RATIO * self.mean:
+            raise ValueError(
+                f"sd must be at most {MAX_SD_RATIO:g} times the mean, got sd {self.sd:g} for mean {self.mean:g}"
+            )
+        if self.sd < MIN_SD_RATIO * self.mean:
+            raise ValueError(
+                f"sd must be at least {MIN_SD_RATIO:g} times the mean (a fixed duration has none), got sd "
+                f"{self.sd:g} for mean {self.mean:g}"
+            )
+        return self
 
     def mean_days(self) -> float:
         return self.mean * self.scale
 
     def min_days(self) -> float:
         return 0.0
+
+    def largest_days(self) -> float:
+        """Unbounded; the mean stands in for it."""
+        return self.mean_days()
 
 
 class Lognormal(_MeanSd):
@@ -250,8 +284,14 @@ class Empirical(_Dist):
     """Resamples observed durations, e.g. last year's recorded selection times."""
 
     dist: Literal["empirical"]
-    values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    values: list[float] = Field(
+        min_length=1, max_length=MAX_EMPIRICAL_VALUES, description=f"at most {MAX_EMPIRICAL_VALUES:,} values"
+    )
+    weights: list[float] | None = Field(
+        default=None,
+        max_length=MAX_EMPIRICAL_VALUES,
+        description="one per value, at least one above zero; their sum at most a finite number",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Empirical:
@@ -262,6 +302,8 @@ class Empirical(_Dist):
                 raise ValueError("empirical weights must match values one for one")
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                 raise ValueError("empirical weights must be >= 0 and not all zero")
+            if not math.isfinite(sum(self.weights)):  # inf / inf: every probability NaN
+                raise ValueError("empirical weights are too large: their sum must be a finite number")
         return self
 
     def _probabilities(self) -> list[float]:
@@ -274,6 +316,9 @@ class Empirical(_Dist):
 
     def min_days(self) -> float:
         return min(self.values) * self.scale
+
+    def largest_days(self) -> float:
+        return max(self.values) * self.scale
 
     def sampler(self) -> Sampler:
         # Values of weight zero are dropped: the last edge is forced to 1.0 against rounding, and
@@ -290,12 +335,11 @@ class Empirical(_Dist):
             only = values[0]
             return lambda rng: only
 
+        last = len(values) - 1
+
         def draw(rng: random.Random) -> float:
-            u = rng.random()
-            for value, edge in zip(values, cumulative, strict=True):
-                if u < edge:
-                    return value
-            return values[-1]
+            # the first value whose cumulative edge is above u, found by bisection: up to 10,000 values
+            return values[min(bisect.bisect_right(cumulative, rng.random()), last)]
 
         return draw
 
@@ -312,16 +356,40 @@ def _positive(dist: Any) -> Any:
     return dist
 
 
+def _bounded(dist: Any) -> Any:
+    """No duration beyond twice the longest horizon: longer could not matter, and sums must stay finite."""
+    largest = max(dist.largest_days(), dist.mean_days())
+    if not largest <= MAX_DURATION_DAYS:  # also NaN or inf, from a finite value times its unit
+        raise ValueError(f"a duration can be at most {years(MAX_DURATION_DAYS)}, got {largest:.6g} days")
+    return dist
+
+
+def min_mean(days: float, why: str) -> AfterValidator:
+    """A validator for a duration whose mean must be at least ``days``, because of ``why``."""
+
+    def check(dist: Any) -> Any:
+        if dist.mean_days() < days:
+            raise ValueError(f"must be at least {years(days)} on average ({why}), got {dist.mean_days():.6g} days")
+        return dist
+
+    return AfterValidator(check)
+
+
 # What a file may hold, for the JSON Schema: editors must accept '17 d' and bare numbers too.
 _DistInput = float | str | _AnyDist
 
-Delay = Annotated[_AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput)]
-"""A duration that may be zero: a stage a scenario can skip."""
+Delay = Annotated[
+    _AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput), AfterValidator(_bounded)
+]
+"""A duration that may be zero: a stage a scenario can skip. At most 100 years, like any duration."""
 
 Duration = Annotated[
-    _AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput), AfterValidator(_positive)
+    _AnyDist,
+    BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput),
+    AfterValidator(_positive),
+    AfterValidator(_bounded),
 ]
-"""A duration that must be greater than zero, such as a tour or a mandate."""
+"""A duration that must be greater than zero, such as a tour or a mandate; at most 100 years."""
 
 
 def _quantity(value: Any) -> Any:
@@ -334,6 +402,17 @@ def _quantity(value: Any) -> Any:
 
 Days = Annotated[float, AllowInfNan(False), BeforeValidator(_quantity, json_schema_input_type=float | str)]
 """A single fixed number of days (unit strings accepted), for settings that are not random."""
+
+
+def at_most(days: float) -> AfterValidator:
+    """A validator for a :data:`Days` setting of at most ``days``, refused in the planner's unit (``1 year``)."""
+
+    def check(value: float) -> float:
+        if value > days:
+            raise ValueError(f"must be at most {years(days)}, got {value:g} days")
+        return value
+
+    return AfterValidator(check)
 
 
 _DELAY: TypeAdapter[Distribution] = TypeAdapter(Delay)
@@ -355,7 +434,10 @@ def duration_default(value: str | float, description: str | None = None) -> Dist
 
 
 def _default(adapter: TypeAdapter[Distribution], value: str | float, description: str | None) -> Distribution:
+    bound = f"at most {years(MAX_DURATION_DAYS)}"  # every duration's, stated where each field is described
     dist: Distribution = Field(
-        default=adapter.validate_python(value), description=description, json_schema_extra={"default": value}
+        default=adapter.validate_python(value),
+        description=f"{description}; {bound}" if description else bound,
+        json_schema_extra={"default": value},
     )
     return dist

@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from deploysim.scenario.base import Count, Probability, Strict, Team, Unit
-from deploysim.scenario.durations import Days, Delay, Duration, delay_default, duration_default
+from deploysim.scenario.base import Name, PostCount, Probability, Role, Strict, Team, Unit, rule_error
+from deploysim.scenario.durations import Days, Delay, Duration, at_most, delay_default, duration_default, min_mean
+from deploysim.scenario.limits import (
+    MAX_ANNUAL_HAZARD,
+    MAX_BUDGET,
+    MAX_CADETS_PER_TRAINER,
+    MAX_EXTENSIONS,
+    MAX_HORIZON_DAYS,
+    MAX_INTAKE,
+    MAX_INTAKES,
+    MAX_LOCAL_STAFF,
+    MAX_REVIEW_DAYS,
+    MAX_ROLES,
+    MAX_STATES,
+    MAX_TEAMS,
+    MAX_TENSION,
+    MAX_UNITS,
+    MAX_WINDOW_DAYS,
+    MIN_EXTENSION_DAYS,
+    years,
+)
 
 
 class Signal(StrEnum):
@@ -40,7 +59,9 @@ class Consensus(Strict):
     """A decision by consensus: each of ``states`` objects independently with ``objection_probability``,
     so it passes with probability (1 - p)^N; or one ``approval_probability`` for the whole decision."""
 
-    states: int = Field(default=56, ge=1, description="participating States (OSCE: 56 in 2010)")
+    states: int = Field(
+        default=56, ge=1, le=MAX_STATES, description=f"participating States (OSCE: 56 in 2010); at most {MAX_STATES:,}"
+    )
     objection_probability: Probability | None = None
     approval_probability: Probability | None = None
     delay: Delay = delay_default(0.0, "from review or trigger to the decision")
@@ -59,12 +80,18 @@ class Consensus(Strict):
 
 
 class Extensions(Strict):
-    review_before_expiry: Days = Field(default=30.0, ge=0, description="review opens this long before expiry")
-    decision: Consensus = Consensus()
-    length: Duration = duration_default(
-        "4 months", "extension length; an empirical distribution gives a list of options"
+    review_before_expiry: Annotated[Days, at_most(MAX_REVIEW_DAYS)] = Field(
+        default=30.0,
+        ge=0,
+        description=f"review opens this long before expiry; at most {years(MAX_REVIEW_DAYS)}",
     )
-    max_extensions: Count | None = None
+    decision: Consensus = Consensus()
+    length: Annotated[Duration, min_mean(MIN_EXTENSION_DAYS, "each renewal is reviewed anew")] = duration_default(
+        "4 months",
+        f"extension length, at least {years(MIN_EXTENSION_DAYS)} on average; an empirical distribution gives a "
+        "list of options",
+    )
+    max_extensions: int | None = Field(default=None, ge=0, le=MAX_EXTENSIONS, description=f"at most {MAX_EXTENSIONS:,}")
     technical_rollover: bool = Field(
         default=True, description="a decision after expiry keeps the mission going until it comes"
     )
@@ -74,12 +101,18 @@ class Trigger(Strict):
     """When something happens: a calendar date, a time after start, an event, or a condition held."""
 
     date: dt.date | None = None
-    after: Days | None = Field(default=None, ge=0)
+    after: Annotated[Days, at_most(MAX_HORIZON_DAYS)] | None = Field(
+        default=None, ge=0, description=f"days after the start; at most {years(MAX_HORIZON_DAYS)}"
+    )
     event: Literal[EVENTS] | None = None  # type: ignore[valid-type]
     metric: str | None = Field(default=None, description=f"one of {', '.join(METRICS)}")
     above: float | None = None
     below: float | None = None
-    window: Days = Field(default=14.0, gt=0, description="days the condition must hold")
+    window: Annotated[Days, at_most(MAX_WINDOW_DAYS)] = Field(
+        default=14.0,
+        gt=0,
+        description=f"days the condition must hold; at most {years(MAX_WINDOW_DAYS)}",
+    )
     delay: Delay = delay_default(0.0, "from the event to the action")
 
     @model_validator(mode="after")
@@ -101,12 +134,18 @@ class Consent(Strict):
     initial: Literal["pending", "granted"] = "granted"
     time_to_decision: Delay = delay_default("30 d", "while pending, until consent or refusal")
     refusal_probability: Probability = 0.0
-    withdrawal_annual_hazard: float = Field(default=0.0, ge=0)
-    advance_teams: list[str] = Field(default_factory=list, description="teams that may deploy before consent")
+    withdrawal_annual_hazard: float = Field(
+        default=0.0, ge=0, le=MAX_ANNUAL_HAZARD, description=f"withdrawals per year; at most {MAX_ANNUAL_HAZARD:g}"
+    )
+    advance_teams: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_TEAMS,
+        description=f"teams that may deploy before consent; at most {MAX_TEAMS:,}",
+    )
     recruit_before_consent: bool = Field(
         default=True, description="pipelines run while pending and people wait before travelling"
     )
-    fallback_phase: str | None = Field(
+    fallback_phase: Name | None = Field(
         default=None, description="phase to switch to on refusal or withdrawal; none: the mission ends"
     )
 
@@ -114,37 +153,57 @@ class Consent(Strict):
 class Expansion(Strict):
     """A tranche of extra posts (PAG: +50), with its trigger and its own approval decision."""
 
-    name: str = Field(min_length=1)
+    name: Name
     trigger: Trigger
     approval: Consensus | None = None
-    add_posts: dict[str, dict[str, Count]] = Field(default_factory=dict, description="team -> role -> posts")
-    new_units: list[Unit] = Field(default_factory=list)
-    new_teams: list[Team] = Field(default_factory=list)
+    add_posts: dict[Name, dict[Role, PostCount]] = Field(
+        default_factory=dict,
+        max_length=MAX_TEAMS,
+        description="team -> role -> posts, at most 10,000 a role; the team and the role must exist elsewhere "
+        "in the scenario",
+    )
+    new_units: list[Unit] = Field(default_factory=list, max_length=MAX_UNITS, description=f"at most {MAX_UNITS:,}")
+    new_teams: list[Team] = Field(default_factory=list, max_length=MAX_TEAMS, description=f"at most {MAX_TEAMS:,}")
 
 
 class PhaseTeam(Team):
     """A team in a phase's post table: an existing team by name (unit omitted) or a new one with its unit."""
 
-    unit: str | None = None  # type: ignore[assignment]
+    unit: Name | None = None  # type: ignore[assignment]
 
 
 class Phase(Strict):
     """A new shape for the mission: its post table replaces the current one when triggered."""
 
-    name: str = Field(min_length=1)
+    name: Name
     trigger: Trigger
-    teams: list[PhaseTeam] = Field(min_length=1, description="the full post table of the phase, as in teams")
-    new_units: list[Unit] = Field(default_factory=list)
+    teams: list[PhaseTeam] = Field(
+        min_length=1,
+        max_length=MAX_TEAMS,
+        description=f"the full post table of the phase, as in teams; at most {MAX_TEAMS:,} teams",
+    )
+    new_units: list[Unit] = Field(default_factory=list, max_length=MAX_UNITS, description=f"at most {MAX_UNITS:,}")
     abolished_holders_leave: Literal["at_tour_end", "at_once"] = "at_tour_end"
-    rerole: dict[str, str] = Field(default_factory=dict, description="old role -> new role, holders stay")
+    rerole: dict[Role, Role] = Field(
+        default_factory=dict,
+        max_length=MAX_ROLES,
+        description=f"old role -> new role, holders stay; at most {MAX_ROLES}",
+    )
     grants_consent: bool = Field(default=False, description="the new format comes with host consent")
-    local_staff: Count | None = Field(default=None, description="local staff from this phase on")
+    local_staff: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_LOCAL_STAFF,
+        description=f"local staff from this phase on; at most {MAX_LOCAL_STAFF:,}",
+    )
 
 
 class Intake(Strict):
     date: dt.date | None = None
-    after: Days | None = Field(default=None, ge=0)
-    size: int = Field(ge=1)
+    after: Annotated[Days, at_most(MAX_HORIZON_DAYS)] | None = Field(
+        default=None, ge=0, description=f"days after the start; at most {years(MAX_HORIZON_DAYS)}"
+    )
+    size: int = Field(ge=1, le=MAX_INTAKE, description=f"cadets in the class; at most {MAX_INTAKE:,}")
 
     @model_validator(mode="after")
     def _when(self) -> Intake:
@@ -156,26 +215,53 @@ class Intake(Strict):
 class TrainingProgramme(Strict):
     """Cadet cohorts (FYROM 2002-03: 1,065 cadets in 5 classes; 3 months academy + 6 months field)."""
 
-    name: str = Field(min_length=1)
-    intakes: list[Intake] = Field(min_length=1)
+    name: Name
+    intakes: list[Intake] = Field(
+        min_length=1, max_length=MAX_INTAKES, description=f"at most {MAX_INTAKES:,} in all programmes"
+    )
     academy: Duration = duration_default("3 months")
     field: Delay = delay_default("6 months")
     graduation_yield: Probability = 0.95
-    trainer_role: str | None = Field(default=None, description="role whose present holders teach")
-    cadets_per_trainer: int = Field(default=20, ge=1)
+    trainer_role: Role | None = Field(default=None, description="role whose present holders teach")
+    cadets_per_trainer: int = Field(
+        default=20, ge=1, le=MAX_CADETS_PER_TRAINER, description=f"at most {MAX_CADETS_PER_TRAINER:,}"
+    )
 
 
 class Tension(Strict):
     """A stylised tension index multiplying every unit's incident rate; presence and mediation lower it."""
 
-    initial: float = Field(default=1.0, ge=0)
-    drift_per_day: float = Field(default=0.0, description="daily change with no mission at all")
-    presence_effect: float = Field(default=0.0, ge=0, description="daily reduction at full team coverage")
-    mediation_effect: float = Field(default=0.0, ge=0, description="reduction per mediation case completed")
-    floor: float = Field(default=0.1, ge=0)
-    ceiling: float = Field(default=5.0, gt=0)
+    initial: float = Field(default=1.0, ge=0, le=MAX_TENSION, description=f"at most {MAX_TENSION:g}")
+    drift_per_day: float = Field(
+        default=0.0,
+        ge=-MAX_TENSION,
+        le=MAX_TENSION,
+        description=f"daily change with no mission at all; between -{MAX_TENSION:g} and {MAX_TENSION:g}",
+    )
+    presence_effect: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_TENSION,
+        description=f"daily reduction at full team coverage; at most {MAX_TENSION:g}",
+    )
+    mediation_effect: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_TENSION,
+        description=f"reduction per mediation case completed; at most {MAX_TENSION:g}",
+    )
+    floor: float = Field(default=0.1, ge=0, le=MAX_TENSION, description="lowest value; at most the ceiling")
+    ceiling: float = Field(
+        default=5.0, gt=0, le=MAX_TENSION, description=f"highest value; at most {MAX_TENSION:g}"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tension:
+        if self.floor > self.ceiling:
+            raise rule_error(("floor",), f"the floor ({self.floor:g}) is above the ceiling ({self.ceiling:g})")
+        return self
 
 
 class Budget(Strict):
-    ceiling: float | None = Field(default=None, gt=0)
+    ceiling: float | None = Field(default=None, gt=0, le=MAX_BUDGET, description=f"at most {MAX_BUDGET:g}")
     on_reached: Literal["stop_recruiting", "drawdown"] = "stop_recruiting"

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from deploysim.errors import ScenarioError
+from deploysim.scenario.base import RULE_ERROR
 from deploysim.scenario.durations import DISTRIBUTIONS
 from deploysim.scenario.schema_walk import node_at
 from deploysim.scenario.yaml_file import LineMap, describe_value, nearest_line
@@ -49,6 +50,9 @@ _PLAIN: dict[str, str] = {
     "date_from_datetime_parsing": _DATE,
     "date_from_datetime_inexact": f"{_DATE}, without a time of day",
     "literal_error": "expected {expected}",
+    "string_too_long": "must be at most {max_length} characters long",
+    "too_long": "can have at most {max_length} entries",
+    "string_unicode": "expected text",
 }
 """pydantic error types whose message is a fixed phrase (with pydantic's context filled in) and the input."""
 
@@ -87,7 +91,17 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _number(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) and abs(value) >= 1_000:
+        return f"{value:,}"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _formatted(value: Any) -> bool:
+    """Floats as ``1e+09``, and whole numbers from 1,000 up with thousands separators; small counts stay numbers."""
+    big = isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000
+    return isinstance(value, float) or big
 
 
 def _union_tag_message(kind: str, ctx: Mapping[str, Any]) -> str:
@@ -103,7 +117,7 @@ def _union_tag_message(kind: str, ctx: Mapping[str, Any]) -> str:
 def _plain_message(error: Mapping[str, Any]) -> str:
     """pydantic's wording, translated into what a planner should write instead."""
     kind = error["type"]
-    ctx = {k: _number(v) if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+    ctx = {k: _number(v) if _formatted(v) else v for k, v in (error.get("ctx") or {}).items()}
     if kind == "missing":
         return "required field is missing"
     if kind == "string_too_short":
@@ -113,6 +127,8 @@ def _plain_message(error: Mapping[str, Any]) -> str:
         return f"needs at least {need} {'entry' if need == 1 else 'entries'}"
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         return _union_tag_message(kind, ctx)
+    if kind == "string_unicode" and isinstance(error.get("input"), str):  # a lone surrogate, from a YAML escape
+        return f"must be valid text; {describe_value(error['input'])} holds a lone surrogate (\\ud800-\\udfff)"
     if kind in _PLAIN:
         template = _PLAIN[kind]
         message = template.format(**ctx) if "{" in template else template
@@ -138,8 +154,10 @@ def validation_error(exc: ValidationError, data: Any, lines: LineMap, source: st
     errors = exc.errors(include_url=False)
     first = errors[0]
     raw_loc = tuple(first["loc"])
+    if first["type"] == RULE_ERROR:  # a rule across fields names its own place, below pydantic's
+        raw_loc += tuple(first["ctx"]["path"])
     loc, inner = _clean_loc(raw_loc, data)
-    message = _plain_message(first)
+    message = first["ctx"]["message"] if first["type"] == RULE_ERROR else _plain_message(first)
     match = _PATH_PREFIX.match(message)
     if match and not loc:
         loc = tuple(match.group(1).split("."))

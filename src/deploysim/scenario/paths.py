@@ -27,13 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from deploysim.errors import ScenarioError, UsageError
 from deploysim.scenario.schema_walk import ROOT, SchemaNode, field_node, item_node, model_node
+from deploysim.scenario.yaml_file import describe_value, parse_value
 
 SOURCE = "--set"
 Key = str | int
@@ -43,7 +43,8 @@ def parse_changes(assignments: Iterable[str], origin: str = "assignments") -> di
     """``PATH=VALUE`` strings as changes for :func:`apply_overrides` (the last of a repeated path wins).
 
     VALUE is read as YAML (``20``, ``0.5``, ``3 w``, ``true``, ``{dist: fixed, value: 3}``), never
-    evaluated; an empty VALUE is the empty string. A UsageError names ``origin`` and the string.
+    evaluated, with the limits of a scenario file (size, nesting, alias expansion, plain data only); an
+    empty VALUE is the empty string. A UsageError names ``origin`` and the string.
     """
     changes: dict[str, Any] = {}
     for item in assignments:
@@ -51,9 +52,10 @@ def parse_changes(assignments: Iterable[str], origin: str = "assignments") -> di
         if not sep or not path.strip():
             raise UsageError(f"{origin} {item!r}: expected PATH=VALUE, e.g. recruitment.roster.size=20")
         try:
-            changes[path.strip()] = yaml.safe_load(text) if text.strip() else text
-        except (yaml.YAMLError, ValueError, OverflowError):  # ValueError: a date such as 2010-02-30
-            raise UsageError(f"{origin} {item!r}: cannot read the value {text!r}") from None
+            changes[path.strip()] = parse_value(text, "the value") if text.strip() else text
+        except ScenarioError as exc:  # the file's limits apply: size, nesting, aliases, plain data only
+            shown, value = describe_value(item), describe_value(text)
+            raise UsageError(f"{origin} {shown}: cannot read the value {value}: {exc.message}") from None
     return changes
 
 

@@ -1,8 +1,11 @@
 """The scenario schema: everything a planner states about a mission, and nothing else.
 
 Unknown keys are rejected everywhere so that a misspelt field is an error rather than a silently
-ignored default. Cross-field rules (a team's unit must exist, minimum manning cannot exceed the
-team) live here too, so every entry point (files, ``--set`` overrides, sweeps) gets them.
+ignored default. Every number is bounded (:mod:`~deploysim.scenario.limits` gives the bounds and
+why), and each field's description states its bound. Rules across fields run here too, so every
+entry point (files, ``--set`` overrides, sweeps) gets them: names and references
+(:mod:`~deploysim.scenario.rules`), then the mission's size, its dates and the loops a run could
+never leave (:mod:`~deploysim.scenario.sanity`).
 """
 
 from __future__ import annotations
@@ -10,41 +13,84 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from deploysim.scenario.base import Count, Money, Probability, Strict, Team, Unit
-from deploysim.scenario.durations import DAYS_PER_YEAR, Days, Delay, Duration, delay_default, duration_default
+from deploysim.scenario.base import Money, Name, Probability, Role, Strict, Team, Unit
+from deploysim.scenario.durations import Days, Delay, Duration, at_most, delay_default, duration_default, min_mean
 from deploysim.scenario.dynamics import (
     Budget,
     Consent,
     Expansion,
     Extensions,
     Phase,
-    PhaseTeam,
     Tension,
     TrainingProgramme,
-    Trigger,
 )
+from deploysim.scenario.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_ANNUAL_HAZARD,
+    MAX_CADETS,
+    MAX_CURRENCY,
+    MAX_DESCRIPTION,
+    MAX_DRAWDOWN_DAYS,
+    MAX_EXPANSIONS,
+    MAX_HORIZON_DAYS,
+    MAX_INCIDENT_RATE,
+    MAX_INTAKES,
+    MAX_LEAD_DAYS,
+    MAX_LOCAL_STAFF,
+    MAX_MISSION_INCIDENTS,
+    MAX_MONEY,
+    MAX_OVERLAP_DAYS,
+    MAX_PHASES,
+    MAX_POSTS,
+    MAX_PROGRAMMES,
+    MAX_READVERTISE,
+    MAX_ROSTER,
+    MAX_TEAMS,
+    MAX_UNITS,
+    MIN_ATTEMPT_DAYS,
+    MIN_EXTENSION_DAYS,
+    MIN_LEAVE_BLOCK_DAYS,
+    MIN_QUICK_YIELD,
+    MIN_TOUR_DAYS,
+    years,
+)
+from deploysim.scenario.rules import check_dynamics, check_tables
+from deploysim.scenario.rules import every_role as every_role  # where the engine has always found it
+from deploysim.scenario.sanity import check_sanity
 
 
 class Mandate(Strict):
-    initial_length: Days = Field(gt=0, description="length of the first mandate, e.g. '4 months'")
+    initial_length: Annotated[Days, at_most(MAX_HORIZON_DAYS)] = Field(
+        gt=0,
+        description=f"length of the first mandate, e.g. '4 months'; at most {years(MAX_HORIZON_DAYS)}",
+    )
     extensions: Extensions | None = Field(default=None, description="none: the mission ends with its mandate")
-    drawdown: Days = Field(default=30.0, ge=0, description="orderly drawdown after the mandate ends")
+    drawdown: Annotated[Days, at_most(MAX_DRAWDOWN_DAYS)] = Field(
+        default=30.0,
+        ge=0,
+        description=f"orderly drawdown after the mandate ends; at most {years(MAX_DRAWDOWN_DAYS)}",
+    )
 
 
 class Roster(Strict):
     """Pre-cleared people who fill a vacant post at once, skipping call, selection and training."""
 
-    size: Count = 0
+    size: int = Field(default=0, ge=0, le=MAX_ROSTER, description=f"at most {MAX_ROSTER:,}")
     call_up: Delay = delay_default(0.0, "time from call-up to arrival")
 
 
 class Recruitment(Strict):
     call_window: Delay = delay_default("17 d", "call for contributions open (OSCE ~17 d)")
     readvertise_probability: Probability = Field(
-        default=0.43, description="share of calls re-advertised (OSCE 2009: ~43%)"
+        default=0.43,
+        description=f"share of calls re-advertised (OSCE 2009: ~43%); at most {MAX_READVERTISE:g}, so that a post "
+        "is called for 1/(1-p) times on average and never for ever",
     )
     selection: Delay = delay_default("14 d")
     pre_deployment_training: Delay = delay_default("6 w")
@@ -52,28 +98,56 @@ class Recruitment(Strict):
     induction: Delay = delay_default("5 d")
     roster: Roster = Roster()
 
+    @field_validator("readvertise_probability")
+    @classmethod
+    def _calls_end(cls, p: float, info: ValidationInfo) -> float:
+        if p <= MAX_READVERTISE:
+            return p
+        window = info.data.get("call_window")
+        if p == 1 and window is not None and window.largest_days() == 0:
+            raise ValueError(
+                "1 with call_window 0 re-advertises every call for ever in zero time, so the run would never end; "
+                f"use at most {MAX_READVERTISE:g}"
+            )
+        forever = "every call is re-advertised for ever" if p == 1 else f"a post is called for {1 / (1 - p):,.0f} times"
+        raise ValueError(f"must be at most {MAX_READVERTISE:g}, got {p:g}: {forever}")
+
 
 class Tour(Strict):
-    length: Duration = duration_default("12 months")
+    length: Annotated[Duration, min_mean(MIN_TOUR_DAYS, "every tour ends in a rotation")] = duration_default(
+        "12 months", f"at least {years(MIN_TOUR_DAYS)} on average"
+    )
     extension_probability: Probability = 0.0
-    extension_length: Duration = duration_default("6 months")
-    handover_overlap: Days = Field(default=7.0, ge=0)
-    replacement_lead: Days | None = Field(
+    extension_length: Annotated[Duration, min_mean(MIN_EXTENSION_DAYS, "each extension is decided anew")] = (
+        duration_default("6 months", f"at least {years(MIN_EXTENSION_DAYS)} on average")
+    )
+    handover_overlap: Annotated[Days, at_most(MAX_OVERLAP_DAYS)] = Field(
+        default=7.0, ge=0, description=f"at most {years(MAX_OVERLAP_DAYS)}"
+    )
+    replacement_lead: Annotated[Days, at_most(MAX_LEAD_DAYS)] | None = Field(
         default=None,
         ge=0,
-        description="days before tour end the successor is requested; default: mean pipeline + overlap",
+        description="days before tour end the successor is requested; default: mean pipeline + overlap; "
+        f"at most {years(MAX_LEAD_DAYS)}",
     )
 
 
 class Leave(Strict):
     """Leave taken in blocks so that the average matches the entitlement (2.5 d/month + R&R)."""
 
-    days_per_month: float = Field(default=2.5, ge=0, le=30)
-    block: Duration = duration_default("10 d")
+    days_per_month: float = Field(default=2.5, ge=0, le=30, description="at most 30")
+    block: Annotated[Duration, min_mean(MIN_LEAVE_BLOCK_DAYS, "leave is taken in days")] = duration_default(
+        "10 d", f"at least {years(MIN_LEAVE_BLOCK_DAYS)} on average"
+    )
 
 
 class Repatriation(Strict):
-    annual_hazard: float = Field(default=0.03, ge=0, description="early repatriations per person-year")
+    annual_hazard: float = Field(
+        default=0.03,
+        ge=0,
+        le=MAX_ANNUAL_HAZARD,
+        description=f"early repatriations per person-year; at most {MAX_ANNUAL_HAZARD:g}",
+    )
 
 
 class InitialStaff(Strict):
@@ -87,44 +161,89 @@ class Mediators(Strict):
 
     recruitment: Delay = delay_default("30 d")
     training: Delay = delay_default("3 w")
-    certification_yield: Probability = 0.55
-    annual_attrition: float = Field(default=0.15, ge=0)
+    certification_yield: Probability = Field(
+        default=0.55,
+        description=f"at least {MIN_QUICK_YIELD:g} when recruitment and training take under "
+        f"{years(MIN_ATTEMPT_DAYS)} on average",
+    )
+    annual_attrition: float = Field(
+        default=0.15, ge=0, le=MAX_ANNUAL_HAZARD, description=f"at most {MAX_ANNUAL_HAZARD:g} a year"
+    )
     in_place: bool = Field(default=False, description="every team's mediators certified on day 0")
 
 
 class Incidents(Strict):
-    rate_per_day: float = Field(default=0.3, ge=0, description="incidents per unit per day")
+    rate_per_day: float = Field(
+        default=0.3,
+        ge=0,
+        le=MAX_INCIDENT_RATE,
+        description=f"incidents per unit per day; at most {MAX_INCIDENT_RATE:g}, and at most "
+        f"{MAX_MISSION_INCIDENTS:,.0f} a day in the whole mission at the tension ceiling",
+    )
     mediation_share: Probability = Field(default=0.5, description="share of incidents needing mediation")
     service_time: Duration = duration_default("exponential(1.5) d")
 
 
 class RoleCost(Strict):
-    daily: Money = Field(default=0.0, description="salary and allowances per person-day deployed")
+    daily: Money = Field(
+        default=0.0, description=f"salary and allowances per person-day deployed; at most {MAX_MONEY:g}"
+    )
+
+
+_MONEY = f"; at most {MAX_MONEY:g}"
 
 
 class Costs(Strict):
-    currency: str = "EUR"
-    roles: dict[str, RoleCost] = Field(default_factory=dict)
-    default_daily: Money = Field(default=250.0, description="per person-day for roles not listed")
-    travel: Money = Field(default=1500.0, description="one-off per deployment (round trip)")
-    training: Money = Field(default=2000.0, description="one-off per person entering pre-deployment training")
-    mediator_daily: Money = 40.0
-    local_staff: Count = 0
-    local_staff_daily: Money = 30.0
+    currency: str = Field(
+        default="EUR", min_length=1, max_length=MAX_CURRENCY, description=f"at most {MAX_CURRENCY} characters"
+    )
+    roles: dict[Role, RoleCost] = Field(
+        default_factory=dict, max_length=MAX_TEAMS, description=f"daily rates by role; at most {MAX_TEAMS:,} roles"
+    )
+    default_daily: Money = Field(default=250.0, description="per person-day for roles not listed" + _MONEY)
+    travel: Money = Field(default=1500.0, description="one-off per deployment (round trip)" + _MONEY)
+    training: Money = Field(
+        default=2000.0, description="one-off per person entering pre-deployment training" + _MONEY
+    )
+    mediator_daily: Money = Field(default=40.0, description="per mediator employed per day" + _MONEY)
+    local_staff: int = Field(default=0, ge=0, le=MAX_LOCAL_STAFF, description=f"at most {MAX_LOCAL_STAFF:,}")
+    local_staff_daily: Money = Field(default=30.0, description="per local staff member per day" + _MONEY)
 
 
 class Measures(Strict):
     foc_fill_share: Probability = Field(default=0.9, description="fill share needed for FOC")
 
 
+def _plain_text(text: str) -> str:
+    """Line breaks and tabs, but no other control character and no lone surrogate (which no table,
+    manifest or terminal can hold)."""
+    odd = next((ch for ch in text if not ch.isprintable() and ch not in "\n\r\t "), None)
+    if odd is not None and (unicodedata.category(odd) in ("Cc", "Cs")):
+        raise ValueError(f"must be printable text; it holds the character U+{ord(odd):04X}")
+    return text
+
+
 class Scenario(Strict):
-    name: str = Field(min_length=1)
-    description: str = ""
-    start_date: dt.date
-    horizon: Days = Field(gt=0, description="how long to simulate, e.g. '12 months'")
+    name: Name
+    description: Annotated[str, Field(max_length=MAX_DESCRIPTION), AfterValidator(_plain_text)] = Field(
+        default="", description=f"at most {MAX_DESCRIPTION:,} characters"
+    )
+    start_date: dt.date = Field(description=f"from {FIRST_DATE} on; with the horizon, up to {LAST_DATE}")
+    horizon: Annotated[Days, at_most(MAX_HORIZON_DAYS)] = Field(
+        gt=0,
+        description=f"how long to simulate, e.g. '12 months'; at most {years(MAX_HORIZON_DAYS)}, and "
+        f"start_date + horizon at most {LAST_DATE}",
+    )
     mandate: Mandate
-    units: list[Unit] = Field(min_length=1)
-    teams: list[Team] = Field(min_length=1)
+    units: list[Unit] = Field(
+        min_length=1, max_length=MAX_UNITS, description=f"at most {MAX_UNITS:,}, phases and expansions included"
+    )
+    teams: list[Team] = Field(
+        min_length=1,
+        max_length=MAX_TEAMS,
+        description=f"at most {MAX_TEAMS:,} teams and {MAX_POSTS:,} posts in the mission, phases and "
+        "expansions included",
+    )
     recruitment: Recruitment = Recruitment()
     tour: Tour = Tour()
     leave: Leave = Leave()
@@ -135,48 +254,23 @@ class Scenario(Strict):
     costs: Costs = Costs()
     measures: Measures = Measures()
     consent: Consent = Consent()
-    expansions: list[Expansion] = Field(default_factory=list)
-    phases: list[Phase] = Field(default_factory=list)
-    training_programmes: list[TrainingProgramme] = Field(default_factory=list)
+    expansions: list[Expansion] = Field(
+        default_factory=list, max_length=MAX_EXPANSIONS, description=f"at most {MAX_EXPANSIONS}"
+    )
+    phases: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES, description=f"at most {MAX_PHASES}")
+    training_programmes: list[TrainingProgramme] = Field(
+        default_factory=list,
+        max_length=MAX_PROGRAMMES,
+        description=f"at most {MAX_PROGRAMMES}, with at most {MAX_INTAKES:,} intakes and {MAX_CADETS:,} cadets in all",
+    )
     tension: Tension | None = None
     budget: Budget = Budget()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        _require_unique("units", [u.name for u in self.units])
-        _require_unique("teams", [t.name for t in self.teams])
-        unit_names = {u.name for u in self.units}
-        for i, team in enumerate(self.teams):
-            where = f"teams.{i}"
-            if team.unit not in unit_names:
-                raise ValueError(
-                    f"{where}.unit: team {team.name!r} points at unit {team.unit!r}, "
-                    f"which is not among units ({', '.join(sorted(unit_names))})"
-                )
-            for role, need in team.min_manning.items():
-                have = team.posts.get(role, 0)
-                if need > have:
-                    raise ValueError(
-                        f"{where}.min_manning.{role}: team {team.name!r} needs {need} {role} present "
-                        f"but has only {have} {role} post{'s' if have != 1 else ''}"
-                    )
-            for role, count in team.in_place.items():
-                if count > team.posts.get(role, 0):
-                    raise ValueError(
-                        f"{where}.in_place.{role}: {count} people in place but only "
-                        f"{team.posts.get(role, 0)} {role} posts"
-                    )
-            if team.size == 0:
-                raise ValueError(f"{where}.posts: team {team.name!r} has no posts")
-        known_roles = set(every_role(self))
-        for role in self.costs.roles:
-            if role not in known_roles:
-                raise ValueError(
-                    f"costs.roles.{role}: no post anywhere has role {role!r}; roles: {', '.join(sorted(known_roles))}"
-                )
-        if self.horizon_days > 50 * DAYS_PER_YEAR:
-            raise ValueError("horizon: at most 50 years can be simulated")
+        check_tables(self)
         check_dynamics(self)
+        check_sanity(self)
         return self
 
     @property
@@ -191,98 +285,3 @@ class Scenario(Strict):
         """Stable hash of the validated content, stored with results to tie them to their input."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _require_unique(field: str, names: list[str]) -> None:
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            raise ValueError(f"{field}.{i}.name: {name!r} appears twice")
-        seen.add(name)
-
-
-def every_role(scenario: Scenario) -> list[str]:
-    """Every role any post may ever have: initial teams, phases (re-roles included) and expansions."""
-    roles = {role for t in scenario.teams for role in t.posts}
-    for phase in scenario.phases:
-        roles |= {role for t in phase.teams for role in t.posts} | set(phase.rerole.values())
-    for expansion in scenario.expansions:
-        roles |= {role for t in expansion.new_teams for role in t.posts}
-        roles |= {role for posts in expansion.add_posts.values() for role in posts}
-    return sorted(roles)
-
-
-def _fixed_start(trigger: Trigger, start: dt.date) -> float | None:
-    if trigger.date is not None:
-        return float((trigger.date - start).days)
-    if trigger.after is not None:
-        return float(trigger.after)
-    return None
-
-
-def _check_team_refs(
-    where: str, teams: list[PhaseTeam], known_teams: set[str], units: set[str], mediators: dict[str, int]
-) -> None:
-    for i, team in enumerate(teams):
-        if team.name in mediators and "mediators" in team.model_fields_set and team.mediators > mediators[team.name]:
-            raise ValueError(
-                f"{where}.{i}.mediators: team {team.name!r} has {mediators[team.name]} mediator slot(s) where it is "
-                "first defined; a phase can stop needing mediators but cannot add slots"
-            )
-        if team.unit is None and team.name not in known_teams:
-            raise ValueError(
-                f"{where}.{i}.name: unknown team {team.name!r}; name an existing team "
-                f"({', '.join(sorted(known_teams))}) or give the new team a unit"
-            )
-        if team.unit is not None and team.unit not in units:
-            raise ValueError(f"{where}.{i}.unit: unit {team.unit!r} is not among units or new_units")
-        for role, need in team.min_manning.items():
-            if need > team.posts.get(role, 0):
-                raise ValueError(f"{where}.{i}.min_manning.{role}: more needed present than posts")
-
-
-def check_dynamics(scenario: Scenario) -> None:
-    """Names used by consent, expansions, phases and programmes must exist; phases must not overlap."""
-    units = {u.name for u in scenario.units}
-    teams = {t.name for t in scenario.teams}
-    mediators = {t.name: t.mediators for t in scenario.teams}
-    phase_names = [p.name for p in scenario.phases]
-    _require_unique("phases", phase_names)
-    _require_unique("expansions", [e.name for e in scenario.expansions])
-    previous_start: float | None = None
-    for k, phase in enumerate(scenario.phases):
-        units |= {u.name for u in phase.new_units}
-        _check_team_refs(f"phases.{k}.teams", phase.teams, teams, units, mediators)
-        teams |= {t.name for t in phase.teams}
-        for phase_team in phase.teams:
-            mediators.setdefault(phase_team.name, phase_team.mediators)
-        start = _fixed_start(phase.trigger, scenario.start_date)
-        if start is not None and previous_start is not None and start <= previous_start:
-            raise ValueError(
-                f"phases.{k}.trigger: phase {phase.name!r} would start on day {start:g}, not after the "
-                f"previous phase (day {previous_start:g}); phases are ordered and must not overlap"
-            )
-        previous_start = start if start is not None else previous_start
-    for k, expansion in enumerate(scenario.expansions):
-        units |= {u.name for u in expansion.new_units}
-        for i, team in enumerate(expansion.new_teams):
-            if team.unit not in units:
-                raise ValueError(f"expansions.{k}.new_teams.{i}.unit: unit {team.unit!r} is not among units")
-        teams |= {t.name for t in expansion.new_teams}
-        for name in expansion.add_posts:
-            if name not in teams:
-                raise ValueError(
-                    f"expansions.{k}.add_posts.{name}: unknown team {name!r}; known: {', '.join(sorted(teams))}"
-                )
-    for i, name in enumerate(scenario.consent.advance_teams):
-        if name not in {t.name for t in scenario.teams}:
-            raise ValueError(f"consent.advance_teams.{i}: unknown team {name!r}")
-    fallback = scenario.consent.fallback_phase
-    if fallback is not None and fallback not in phase_names:
-        raise ValueError(f"consent.fallback_phase: no phase is named {fallback!r}")
-    roles = set(every_role(scenario))
-    for k, programme in enumerate(scenario.training_programmes):
-        if programme.trainer_role is not None and programme.trainer_role not in roles:
-            raise ValueError(
-                f"training_programmes.{k}.trainer_role: no post anywhere has role {programme.trainer_role!r}"
-            )

@@ -1,15 +1,20 @@
 """Reading a scenario file as data, safely, and remembering where each value was written.
 
-A scenario file is data: it is size-bounded, parsed with the safe loader, its nesting is bounded
-while parsing, and its node graph is measured before construction so that an alias bomb (or an
-alias that contains itself) is refused instead of eating memory; a key written twice is an error
-rather than a silently dropped value. Alongside the data comes a line map (dotted path -> line)
-so that a mistake found later, by validation, can still point at its line.
+A scenario file is data: only a regular file is read (a FIFO, a device or a directory is refused
+from its ``stat``, before anything waits or reads), never past the size limit, as UTF-8; it is
+parsed with the safe loader, a character YAML does not allow is reported at its line and column,
+its nesting is bounded while parsing, and its node graph is measured before construction so that
+an alias bomb (or an alias that contains itself) is refused instead of eating memory; a key written
+twice is an error rather than a silently dropped value. Alongside the data comes a line map (dotted
+path -> line) so that a mistake found later, by validation, can still point at its line. One
+``--set`` value goes through the same limits (:func:`parse_value`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -201,44 +206,145 @@ def _refuse_duplicate_key(root: yaml.Node, source: str) -> None:
         )
 
 
-def parse_yaml(text: str, source: str) -> tuple[Any, LineMap]:
-    """Parse YAML text into plain data and a line map; raises ScenarioError on any problem."""
-    if len(text.encode()) > MAX_FILE_BYTES:
-        raise ScenarioError(source, f"file is larger than {MAX_FILE_BYTES:,} bytes; scenario files are small")
-    loader = _SafeLoader(text)
-    node = None
+def _reader_error(exc: yaml.reader.ReaderError, text: str, source: str) -> ScenarioError:
+    """A character YAML does not allow (a control character, a non-character), at its line and column."""
+    position = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, str) else text[position : position + 1]
+    code = ord(character) if character else 0
+    return ScenarioError(
+        source,
+        f"character U+{code:04X} (a control or non-printable character) is not allowed in YAML; remove it, "
+        f'or write it as "\\u{code:04x}" inside double quotes',
+        line=line,
+        column=column,
+    )
+
+
+def _compose(text: str, source: str, *, empty: str | None) -> tuple[yaml.Node | None, _SafeLoader]:
+    """The node graph of ``text``, with its size, nesting and aliases checked; ``empty``: the message for
+    a text without a document, or None to accept it (the graph is then None)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioError(source, f"is larger than {MAX_FILE_BYTES:,} bytes; scenario files are small")
+    try:
+        loader = _SafeLoader(text)  # the reader checks every character here, before any parsing
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, source) from None
     try:
         node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError(source, f"the file is empty; a scenario needs at least {required_fields()}")
-        _refuse_alias_bomb(node, source)
-        _refuse_duplicate_key(node, source)
-        lines = _line_map(node)  # before constructing: merge keys ('<<') are flattened in place
-        data = loader.construct_document(node)
+        if node is None and empty is not None:
+            raise ScenarioError(source, empty)
+        if node is not None:
+            _refuse_alias_bomb(node, source)
+            _refuse_duplicate_key(node, source)
+    except yaml.YAMLError as exc:
+        loader.dispose()
+        raise _yaml_error(exc, source) from None
+    except BaseException:
+        loader.dispose()
+        raise
+    return node, loader
+
+
+def _construct(node: yaml.Node, loader: _SafeLoader, source: str) -> Any:
+    try:
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source, node) from None
     finally:
         loader.dispose()
-    return data, lines
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, LineMap]:
+    """Parse YAML text into plain data and a line map; raises ScenarioError on any problem."""
+    node, loader = _compose(text, source, empty=f"the file is empty; a scenario needs at least {required_fields()}")
+    assert node is not None  # an empty text was refused
+    lines = _line_map(node)  # before constructing: merge keys ('<<') are flattened in place
+    return _construct(node, loader, source), lines
+
+
+def parse_value(text: str, source: str) -> Any:
+    """One value written in YAML (``--set PATH=VALUE``), read with the same limits as a file: size,
+    nesting, alias expansion, tags; a text with no value (only a comment) is None, as in a file."""
+    node, loader = _compose(text, source, empty=None)
+    if node is None:
+        loader.dispose()
+        return None
+    return _construct(node, loader, source)
+
+
+def _refuse_unless_regular(mode: int, size: int, source: str) -> None:
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(source, f"is {_kind(mode)}, not a scenario file (a regular YAML file)")
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(source, f"is {size:,} bytes, larger than the {MAX_FILE_BYTES:,} allowed")
+
+
+def _kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def _read_bounded(path: Path, source: str) -> bytes:
+    """At most MAX_FILE_BYTES of the regular file at ``path``.
+
+    Anything else (a FIFO, a device such as /dev/zero, a directory, a socket) is refused from its
+    ``stat`` before it is opened, and again from the open descriptor in case the path was replaced in
+    between; the descriptor is opened non-blocking so that not even opening waits on a pipe. Reading
+    stops one byte past the limit, so a file whose size lies (files in /proc claim 0) is still bounded.
+    """
+    info = os.stat(path)
+    _refuse_unless_regular(info.st_mode, info.st_size, source)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as file:
+        info = os.fstat(file.fileno())
+        _refuse_unless_regular(info.st_mode, info.st_size, source)
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(source, f"is larger than the {MAX_FILE_BYTES:,} bytes allowed; scenario files are small")
+    return raw
+
+
+def _decode(raw: bytes, source: str) -> str:
+    """UTF-8 text; the first byte that is not, at its line and column."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # a byte-order mark: the whole file is UTF-16
+            raise ScenarioError(source, "is not UTF-8 text (UTF-16 text); save it as UTF-8") from None
+        raise ScenarioError(
+            source, f"is not UTF-8 text (byte 0x{raw[exc.start]:02X}); save it as UTF-8", line=line, column=column
+        ) from None
 
 
 def read_scenario_file(path: str | Path) -> tuple[Any, LineMap]:
-    """The data and line map of a scenario file; a missing, oversized or non-UTF-8 file is a ScenarioError."""
+    """The data and line map of a scenario file: a regular file of at most MAX_FILE_BYTES of UTF-8.
+
+    Every way this can fail (missing, a directory or a FIFO or a device, unreadable, too large, not
+    UTF-8, not YAML) is a ScenarioError naming the file.
+    """
     source = str(path)
     file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(source, f"file is {size:,} bytes, larger than the {MAX_FILE_BYTES:,} allowed")
-        raw = file.read_bytes()
+        raw = _read_bounded(file, source)
     except FileNotFoundError:
         raise ScenarioError(source, "no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "is a directory, not a scenario file") from None
+    except NotADirectoryError:
+        raise ScenarioError(source, "no such file (a part of the path is a file, not a directory)") from None
     except PermissionError:
         raise ScenarioError(source, "permission denied") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "is not UTF-8 text") from None
-    return parse_yaml(text, source)
+    except ValueError:  # a NUL character in the path
+        raise ScenarioError(source, "is not a valid file name") from None
+    except OSError as exc:
+        raise ScenarioError(source, f"cannot be read: {exc.strerror or exc}") from None
+    return parse_yaml(_decode(raw, source), source)
