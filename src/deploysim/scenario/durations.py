@@ -210,8 +210,9 @@ class Triangular(_Dist):
         return lambda rng: rng.triangular(low, high, mode)
 
 
-class Exponential(_Dist):
-    dist: Literal["exponential"]
+class _Unbounded(_Dist):
+    """A distribution from zero with no upper end, given by its mean."""
+
     mean: float = Field(gt=0)
 
     def mean_days(self) -> float:
@@ -224,13 +225,16 @@ class Exponential(_Dist):
         """Unbounded; the mean stands in for it."""
         return self.mean_days()
 
+
+class Exponential(_Unbounded):
+    dist: Literal["exponential"]
+
     def sampler(self) -> Sampler:
         rate = 1.0 / self.mean_days()
         return lambda rng: rng.expovariate(rate)
 
 
-class _MeanSd(_Dist):
-    mean: float = Field(gt=0)
+class _MeanSd(_Unbounded):
     sd: float = Field(gt=0, description=f"between {MIN_SD_RATIO:g} and {MAX_SD_RATIO:g} times the mean")
 
     @model_validator(mode="after")
@@ -246,16 +250,6 @@ class _MeanSd(_Dist):
                 f"{self.sd:g} for mean {self.mean:g}"
             )
         return self
-
-    def mean_days(self) -> float:
-        return self.mean * self.scale
-
-    def min_days(self) -> float:
-        return 0.0
-
-    def largest_days(self) -> float:
-        """Unbounded; the mean stands in for it."""
-        return self.mean_days()
 
 
 class Lognormal(_MeanSd):
