@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import subprocess
+import sys
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -178,6 +180,7 @@ BOUNDS: list[tuple[str, dict[str, Any], str, str]] = [
     ("overlap", {"tour__handover_overlap": "2 years"}, "tour.handover_overlap", "must be at most 1 year"),
     ("lead", {"tour__replacement_lead": "11 years"}, "tour.replacement_lead", "must be at most 10 years"),
     ("tiny leave block", {"leave__block": "0.01 d"}, "leave.block", "must be at least 1 day on average"),
+    ("duration of 400 digits", {"tour__length": 10**400}, "tour.length", "a duration must be a finite number"),
     ("long duration", {"recruitment__selection": "101 years"}, "recruitment.selection",
      "a duration can be at most 100 years"),
     ("duration to infinity", {"recruitment__selection": "uniform(0, 1e308) years"}, "recruitment.selection",
@@ -451,3 +454,18 @@ def test_every_bound_is_stated_in_the_field_description() -> None:
 def test_the_limits_table_names_every_bound() -> None:
     doc = limits.__doc__ or ""
     assert "50 years" in doc and "2262-04-11" in doc and "50,000" in doc and "0.99" in doc
+
+
+def test_validate_prints_a_name_the_terminal_cannot_encode(tmp_path: Path) -> None:
+    shipped = (REPO_ROOT / "scenarios" / "kyrgyzstan-2010.yaml").read_text()
+    path = tmp_path / "emoji.yaml"
+    path.write_text(shipped.replace("name: Kyrgyzstan PAG 2010 (as planned)", 'name: "PAG \U0001f693"'))
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploysim", "validate", str(path)],
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("latin-1") == f"{path}: ok (PAG \\U0001f693: 52 posts in 7 teams)\n"

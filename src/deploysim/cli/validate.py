@@ -32,5 +32,12 @@ def handle(args: argparse.Namespace) -> int:
             print(f"deploysim: error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{path}: ok ({scenario.name}: {scenario.authorised_posts} posts in {len(scenario.teams)} teams)")
+        _say(f"{path}: ok ({scenario.name}: {scenario.authorised_posts} posts in {len(scenario.teams)} teams)")
     return 2 if failed else 0
+
+
+def _say(line: str) -> None:
+    """Print ``line`` even where the terminal's encoding lacks a character of a scenario's name (a Latin-1
+    console and an emoji): such characters are shown as escapes instead of ending in a traceback."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(line.encode(encoding, "backslashreplace").decode(encoding, "replace"))

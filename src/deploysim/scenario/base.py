@@ -34,7 +34,6 @@ def rule_error(path: RulePath, message: str) -> PydanticCustomError:
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
 PostCount = Annotated[int, Field(ge=0, le=MAX_TEAM_POSTS)]
 Money = Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
 

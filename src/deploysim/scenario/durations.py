@@ -112,18 +112,29 @@ def _number(text: str, name: str) -> float:
         raise ValueError(f"{name}(...): {text.strip()!r} is not a number") from None
 
 
+def _describe(value: Any) -> str:
+    """A value for a message, cut short: a number written with thousands of digits stays readable."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
 def _coerce_distribution(value: Any) -> Any:
     if isinstance(value, _Dist | Mapping):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"a duration must be a number, a string like '17 d', or a mapping with 'dist', not {value!r}")
-    mapping: dict[str, Any] = (
-        {"dist": "fixed", "value": float(value)} if isinstance(value, int | float) else _compact_to_mapping(value)
-    )
+        raise ValueError(
+            f"a duration must be a number, a string like '17 d', or a mapping with 'dist', not {_describe(value)}"
+        )
+    try:
+        mapping: dict[str, Any] = (
+            {"dist": "fixed", "value": float(value)} if isinstance(value, int | float) else _compact_to_mapping(value)
+        )
+    except OverflowError:  # a whole number too large for a float
+        raise ValueError(f"a duration must be a finite number, got {_describe(value)}") from None
     if mapping["dist"] == "fixed" and not math.isfinite(mapping["value"]):
-        raise ValueError(f"a duration must be a finite number, got {value!r}")
+        raise ValueError(f"a duration must be a finite number, got {_describe(value)}")
     if mapping["dist"] == "fixed" and mapping["value"] < 0:
-        raise ValueError(f"a duration cannot be negative, got {value!r}")
+        raise ValueError(f"a duration cannot be negative, got {_describe(value)}")
     return mapping
 
 

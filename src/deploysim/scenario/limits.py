@@ -24,10 +24,10 @@ lognormal and gamma ``sd``     1e-6 to 10 x the mean       0.3-0.7 x     (sd/mea
                                                                          a spread of 1e-6 is a fixed duration
 empirical ``values``           10,000 values, finite       1-5 values    memory; weights that sum to inf give NaN
                                weights                                   probabilities
-``tour.length`` mean           at least 7 days             12 months     each tour is a handful of events; a tour
-``tour.extension_length``,                                               of minutes, or an extension shorter than
-mandate extension ``length``   at least 7 days             4-12 months   the replacement lead, re-decides itself
-                                                                         in (almost) zero time for ever
+``tour.length`` mean           at least 7 days             12 months     each tour or renewal is a handful of
+``tour.extension_length``,                                               events: of minutes, they swamp the run;
+mandate extension ``length``   at least 7 days             4-12 months   and one shorter than the lead (the review)
+                                                                         is decided again at once, lead/length times
 ``leave.block`` mean           at least 1 day              10 days       one leave block per person per day at most
 ``readvertise_probability``    at most 0.99                0.43          1/(1-p) calls per post on average; with 1 a
                                                                          call is re-advertised for ever (in zero
@@ -38,8 +38,9 @@ travel, induction)                                                       the lea
 ``replacement_lead``           at most 10 years            default       as above
 tour extensions decided at     100                         0-1           with extensions certain and a lead longer
 once on arrival                                                          than the tour, lead / extension of them
-``handover_overlap``,          at most 1 year              7-45 days     the same catch-up loops; a review a year
-``review_before_expiry``                                                 ahead is already unheard of
+``handover_overlap``,          at most 1 year              7-45 days     the same catch-up loops (the overlap adds
+``review_before_expiry``                                                 to the lead); a review a year ahead is
+                                                                         already unheard of
 ``drawdown``                   at most 2 years             21-30 days    sanity
 trigger ``window``             at most 1 year              14 days       an incident-rate trigger sums its window
                                                                          every day
@@ -57,9 +58,9 @@ money per item (daily rates,   1e9                         20-2,000      any cur
 one-off costs)                                                           from float overflow
 budget ceiling                 1e15                        none          sanity
 posts per team                 10,000                      4-100         a team is co-located with one unit
-posts the mission may open     50,000                      76-15,000     one stream and one process per post: 3x
-(day-0 table, every phase's                                              the large mission is ~1 GB and hours
-table, every expansion)
+posts the mission may open     50,000                      76-15,000     one stream and one process per post, so
+(day-0 table, every phase's                                              memory and time grow with posts; 3.3x the
+table, every expansion)                                                  large mission
 roles per team                 100                         1-4           sanity
 teams, units (all defined)     1,000 each                  7-150         sanity; the large mission has 150
 mediators per team             100                         0-1           two processes per mediator slot

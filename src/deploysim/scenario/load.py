@@ -35,6 +35,9 @@ def validate_scenario(data: Any, source: str, lines: LineMap | None = None) -> S
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, data, lines, source) from None
+    except (OverflowError, ZeroDivisionError) as exc:  # a last resort: arithmetic on a number no bound foresaw
+        message = f"a number in the scenario is too large or too small to work with ({exc})"
+        raise ScenarioError(source, message) from None
 
 
 def validate_changed(

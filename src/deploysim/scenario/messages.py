@@ -39,6 +39,7 @@ _PLAIN: dict[str, str] = {
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",
     "int_from_float": "expected a whole number",
+    "int_parsing_size": "expected a whole number of at most 4,300 digits",
     "float_type": "expected a number",
     "float_parsing": "expected a number",
     "bool_type": "expected true or false",
@@ -169,4 +170,5 @@ def validation_error(exc: ValidationError, data: Any, lines: LineMap, source: st
     more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return ScenarioError(source, message, ".".join(loc), nearest_line(lines, loc))
+    shown = ".".join(part if len(part) <= 60 else f"{part[:57]}..." for part in loc)  # a key can be any text
+    return ScenarioError(source, message, shown, nearest_line(lines, loc))

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from deploysim.scenario.schema import Scenario
 
 
-def _listed(names: Iterable[str]) -> str:
-    return ", ".join(sorted(names)) or "(none)"
+def _listed(names: Iterable[str], shown: int = 10) -> str:
+    """Names for a message, sorted; past ``shown`` of them, how many more (a large mission has 150 teams)."""
+    ordered = sorted(names)
+    more = f" and {len(ordered) - shown:,} more" if len(ordered) > shown else ""
+    return ", ".join(ordered[:shown]) + more or "(none)"
 
 
 def _closest(name: str, known: Iterable[str]) -> str:

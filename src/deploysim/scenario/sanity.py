@@ -3,8 +3,9 @@
 Single fields are bounded where they are declared (:mod:`~deploysim.scenario.limits`); what is
 checked here needs several at once: the posts, teams and mediators of every post table the mission
 may open, the incidents of all units at the tension ceiling, the dates the tables will hold, the
-mean time to fill a post, and the one loop the engine would run in zero time that a single field
-cannot rule out (a mediator slot that retries certification with no time per attempt).
+mean time to fill a post, and the loops the engine would run in zero time that no single field
+rules out: a mediator slot retrying certification with no time per attempt, and a holder extending
+a tour again and again on arrival because the replacement lead is longer than the tour.
 """
 
 from __future__ import annotations

@@ -76,7 +76,11 @@ class _SafeLoader(yaml.SafeLoader):
             raise
         except (ValueError, OverflowError) as exc:
             what = describe_value(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
-            reason = "too many digits" if "int_max_str_digits" in str(exc) else str(exc)
+            reason = str(exc)
+            if "int_max_str_digits" in reason:
+                reason = "too many digits"
+            elif "invalid literal" in reason or "could not convert" in reason:  # a wrong tag, e.g. !!int 1.5
+                reason = f"it is not a valid {node.tag.rsplit(':', 1)[-1]}"
             error = yaml.constructor.ConstructorError(None, None, f"cannot read {what}: {reason}", node.start_mark)
             error.node = node  # type: ignore[attr-defined]
             raise error from None
