@@ -12,8 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "validate",
         help="check scenario files",
-        description="Check scenario files without running them: every problem is reported as one line "
-                    "FILE:LINE: field.path: message, and the exit status is 2 if any file has one.",
+        description="Check scenario files without running them: every problem in every file is reported on a "
+                    "line of its own, FILE:LINE: field.path: message, and the exit status is 2 if any file has one.",
         epilog="example:\n  deploysim validate scenarios/*.yaml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -29,7 +29,8 @@ def handle(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
-            print(f"deploysim: error: {exc}", file=sys.stderr)
+            for problem in exc.each():
+                print(f"deploysim: error: {problem}", file=sys.stderr)
             failed += 1
             continue
         _say(f"{path}: ok ({scenario.name}: {scenario.authorised_posts} posts in {len(scenario.teams)} teams)")
