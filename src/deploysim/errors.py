@@ -28,6 +28,13 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
 
 
+def printable(text: str) -> str:
+    """``text`` with line breaks kept and every other control or format character escaped, as
+    :func:`one_line` does: for output of several lines (a summary table) that holds a name, a path or
+    a value from input. An escape sequence in a file name or a key is shown, never obeyed."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
+
+
 class DeploysimError(Exception):
     """Base of every error deploysim raises for bad input; its message is one line a planner can act on."""
 

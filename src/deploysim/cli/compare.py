@@ -6,6 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
@@ -60,22 +61,22 @@ def handle(args: argparse.Namespace) -> int:
     )
     written = comparison.save(out)
     written += write_outputs(comparison, out, args)
-    print(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
+    say(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
           "common random numbers")
     if targets:
-        print(comparison.adaptive.report())
+        say(comparison.adaptive.report())
     baseline = comparison.scenarios[comparison.baseline]
     for label in comparison.labels[1:]:  # what each comparison is of, before its numbers
         differences = diff_scenarios(baseline, comparison.scenarios[label], ignore=IDENTITY_FIELDS)
-        print(f"{label} differs from the baseline in: {summarize(differences)}")
-    print(comparison.format_table())
+        say(f"{label} differs from the baseline in: {summarize(differences)}")
+    say(comparison.format_table())
     runs = comparison.runs
     failed = int((runs["status"] != "ok").sum())
     if failed:
-        print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
+        say(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
     for path in written:
         if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
-            print(f"wrote {path}")
-    print(f"tables in {out}/ (comparison, summary, differences as CSV and Parquet; runs, daily, teams, events "
+            say(f"wrote {path}")
+    say(f"tables in {out}/ (comparison, summary, differences as CSV and Parquet; runs, daily, teams, events "
           "as Parquet datasets)")
     return 0

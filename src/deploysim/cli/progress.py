@@ -10,12 +10,15 @@ import sys
 import time
 from typing import Any, TextIO
 
+from deploysim.cli.echo import say
+from deploysim.errors import printable
+
 
 class ProgressLine:
     """``progress(done, total)`` for ``deploysim.run``/``compare``/``sweep``: a bar on a tty, else sparse lines."""
 
     def __init__(self, label: str, stream: TextIO | None = None, unit: str = "replications") -> None:
-        self.label = label
+        self.label = printable(label)  # drawn by tqdm too, not only by say
         self.unit = unit
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
@@ -31,7 +34,7 @@ class ProgressLine:
         if decile != self._last_decile:
             self._last_decile = decile
             elapsed = time.perf_counter() - self.started
-            print(f"{self.label}: {done}/{total} {self.unit}, {elapsed:.1f} s", file=self.stream, flush=True)
+            say(f"{self.label}: {done}/{total} {self.unit}, {elapsed:.1f} s", file=self.stream, flush=True)
 
     def _draw(self, done: int, total: int) -> None:
         """Advance the tqdm bar to ``done``; a new total (an adaptive run adding replications) resizes it."""

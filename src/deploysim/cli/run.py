@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
 from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
@@ -70,15 +71,15 @@ def handle(args: argparse.Namespace) -> int:
     )
     written = result.save(out)
     written += write_outputs(result, out, args)
-    print(f"{result.label}: {result.replications} replications, seed {args.seed}")
+    say(f"{result.label}: {result.replications} replications, seed {args.seed}")
     if targets:
-        print(result.adaptive.report())
-    print(format_summary(result.summary(), result.outcomes()))
+        say(result.adaptive.report())
+    say(format_summary(result.summary(), result.outcomes()))
     failed = failed_count(result.runs)
     if failed:
-        print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
+        say(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
     for path in written:
         if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
-            print(f"wrote {path}")
-    print(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets; summary as CSV and Parquet)")
+            say(f"wrote {path}")
+    say(f"tables in {out}/ (runs, daily, teams, events as Parquet datasets; summary as CSV and Parquet)")
     return 0

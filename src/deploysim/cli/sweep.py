@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
@@ -119,26 +120,26 @@ def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
     plan = outcome.plan
     runs = outcome.results.runs
     failed = failed_count(runs)
-    print(
+    say(
         f"{plan.label}: {plan.design.kind} design, {len(plan.design.points)} points x {plan.replications} "
         f"replications = {plan.total_runs} runs, seed {plan.root_seed}",
         file=stream,
     )
     seeds = ("common random numbers (every point uses the seeds of point 0)" if plan.crn
              else "independent seeds per point (--independent)")
-    print(f"seeds: {seeds}", file=stream)
+    say(f"seeds: {seeds}", file=stream)
     if outcome.skipped:
-        print(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
-    print(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
+        say(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
+    say(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
     if plan.invalid:
         first_point, first = next(iter(plan.invalid.items()))
-        print(
+        say(
             f"{len(plan.invalid)} design point(s) are not valid scenarios and were recorded as errors; "
             f"point {first_point}: {first.removeprefix('ScenarioError: ')}",
             file=stream,
         )
     if failed:
         where = outcome.results.path / "runs"
-        print(f"{failed} run(s) have status 'error'; see the 'error' column of {where}", file=stream)
-    print(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
+        say(f"{failed} run(s) have status 'error'; see the 'error' column of {where}", file=stream)
+    say(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
           f"deploysim analyze {outcome.results.path}", file=stream)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from deploysim.cli.echo import say
 from deploysim.errors import ScenarioError
 
 
@@ -30,15 +31,8 @@ def handle(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
         except ScenarioError as exc:
             for problem in exc.each():
-                print(f"deploysim: error: {problem}", file=sys.stderr)
+                say(f"deploysim: error: {problem}", file=sys.stderr)
             failed += 1
             continue
-        _say(f"{path}: ok ({scenario.name}: {scenario.authorised_posts} posts in {len(scenario.teams)} teams)")
+        say(f"{path}: ok ({scenario.name}: {scenario.authorised_posts} posts in {len(scenario.teams)} teams)")
     return 2 if failed else 0
-
-
-def _say(line: str) -> None:
-    """Print ``line`` even where the terminal's encoding lacks a character of a scenario's name (a Latin-1
-    console and an emoji): such characters are shown as escapes instead of ending in a traceback."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    print(line.encode(encoding, "backslashreplace").decode(encoding, "replace"))

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
-from deploysim.errors import UsageError
+from deploysim.errors import UsageError, one_line
 from deploysim.results.measures import MEASURES
 from deploysim.results.outcomes import FAILED
 from deploysim.results.run import simulate
@@ -206,7 +206,7 @@ def started_pool(workers: int) -> Executor | None:
     except (BrokenProcessPool, OSError, NotImplementedError, EOFError) as exc:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(" ".join(str(exc).split()) or type(exc).__name__)  # printed, not raised
         print(f"deploysim: cannot start worker processes ({reason}); running in one process", file=sys.stderr)
         return None
     return pool
