@@ -41,6 +41,7 @@ from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import output_session
 from deploysim.storage.tables import TABLES, MemoryTables, RunTables, read_table, write_part
 
 if TYPE_CHECKING:
@@ -230,18 +231,19 @@ class Replications(RunTables):
 
         out = Path(directory)
         stored = self.tables if isinstance(self.tables, StoredResults) else None
-        if stored is None or out.resolve() != stored.path.resolve():
-            prepare_output(out, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
-            for name in TABLES:
-                frame = self.tables.table(name)
-                if not frame.empty:
-                    write_part(out, name, "run", frame)
-        summary, outcomes = self.summary(), self.outcomes()
-        written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet"),
-                   write_csv(outcomes, out / "outcomes.csv"),
-                   write_csv(staffing_quantiles(self.daily), out / "staffing-quantiles.csv")]
-        written += [save_png(figure, out / name) for name, figure in self.plots().items()]
-        write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
+        with output_session(out):
+            if stored is None or out.resolve() != stored.path.resolve():
+                prepare_output(out, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
+                for name in TABLES:
+                    frame = self.tables.table(name)
+                    if not frame.empty:
+                        write_part(out, name, "run", frame)
+            summary, outcomes = self.summary(), self.outcomes()
+            written = [write_csv(summary, out / "summary.csv"), write_parquet(summary, out / "summary.parquet"),
+                       write_csv(outcomes, out / "outcomes.csv"),
+                       write_csv(staffing_quantiles(self.daily), out / "staffing-quantiles.csv")]
+            written += [save_png(figure, out / name) for name, figure in self.plots().items()]
+            write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
         return written
 
 
@@ -303,18 +305,19 @@ def run(
         path = resolve_scenario(scenario)
         resolved, file = load_scenario(path, given, origin=origin), str(path)
     directory = Path(out) if out is not None else None
-    if directory is not None:
-        prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
-        write_manifest(directory, _manifest(resolved, file, seed, reps, given, targets_, False, None,
-                                            milestone_targets))
-    tables, adaptive = replicate(
-        {resolved.name: resolved}, reps, targets_, max_reps, seed=seed, workers=workers, executor=executor,
-        out=directory, keep_in_memory=directory is None, progress=progress, level=level,
-    )
-    result = Replications(resolved, file, seed, adaptive, tables, targets_, given, level, milestone_targets)
-    if directory is not None:
-        write_manifest(directory, result.manifest(complete=True))
-        result.tables = load_results(directory)
+    with output_session(directory):
+        if directory is not None:
+            prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))
+            write_manifest(directory, _manifest(resolved, file, seed, reps, given, targets_, False, None,
+                                                milestone_targets))
+        tables, adaptive = replicate(
+            {resolved.name: resolved}, reps, targets_, max_reps, seed=seed, workers=workers, executor=executor,
+            out=directory, keep_in_memory=directory is None, progress=progress, level=level,
+        )
+        result = Replications(resolved, file, seed, adaptive, tables, targets_, given, level, milestone_targets)
+        if directory is not None:
+            write_manifest(directory, result.manifest(complete=True))
+            result.tables = load_results(directory)
     return result
 
 

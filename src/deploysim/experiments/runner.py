@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -301,13 +301,34 @@ def execute(
             future.cancel()
 
 
+def _handshake(address: str, timeout: float) -> None:
+    """Open one connection to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds.
+
+    ``Client(timeout=...)`` bounds only the TCP connect: a server that accepts the connection but
+    never answers in Dask's protocol (a web server on that port) would keep it waiting for minutes.
+    The probe runs its own event loop in a thread of its own, so it works under a running loop too.
+    """
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(open_comm(address, timeout=timeout), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, probe()).result()
+
+
 def connect(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> Any:
-    """A ``distributed.Client`` for ``address``; an unreachable scheduler is a one-line UsageError."""
+    """A ``distributed.Client`` for ``address``; an unreachable scheduler, or something else listening
+    there, is a one-line UsageError within about ``timeout`` seconds."""
     try:
         from distributed import Client
     except ImportError:
         raise UsageError("--scheduler needs dask.distributed: pip install 'deploysim[dask]'") from None
     try:
+        _handshake(address, timeout)
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__

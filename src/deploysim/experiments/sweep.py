@@ -48,6 +48,7 @@ from deploysim.scenario.schema import Scenario
 from deploysim.storage.directory import MANIFEST, StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import OutputSession, literal
 from deploysim.storage.tables import TABLES, remove_unfinished_parts, written_parts
 
 MAX_STORED_INVALID = 100
@@ -77,7 +78,7 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
     """Check or create the output directory; returns the manifest to write and the tasks already done."""
     identity = plan.identity()
     if out.is_dir() and (out / MANIFEST).exists() and not resume:
-        raise OutputError("{out} " + str(out).replace("{", "{{").replace("}", "}}")
+        raise OutputError("{out} " + literal(out)
                           + ": already holds results; pass {resume} to continue that sweep or choose another")
     if prepare_output(out, resume=resume):
         previous = load_results(out).manifest
@@ -178,9 +179,18 @@ def run_sweep(
     out = Path(out)
     if scheduler and (executor is not None or workers):
         raise UsageError("--scheduler and --workers exclude each other: the cluster decides its workers")
-    stored, done = _prepare_out(out, plan, resume, batch_size_given)
-    skipped = sum(plan.runs_in(k) for k in range(plan.task_count) if plan.key(k) in done)
-    sink = ResultsSink(out, False, plan.total_runs, skipped, progress)
+    with OutputSession(out):
+        stored, done = _prepare_out(out, plan, resume, batch_size_given)
+        skipped = sum(plan.runs_in(k) for k in range(plan.task_count) if plan.key(k) in done)
+        seconds = _run_tasks(plan, out, done, ResultsSink(out, False, plan.total_runs, skipped, progress),
+                             workers, scheduler, executor)
+        write_manifest(out, _jsonable({**stored, "complete": True}))
+    return SweepOutcome(load_results(out), plan, plan.total_runs - skipped, skipped, seconds)
+
+
+def _run_tasks(plan: SweepPlan, out: Path, done: set[str], sink: ResultsSink, workers: int | None,
+               scheduler: str | None, executor: Executor | None) -> float:
+    """Run the tasks not done into the sink; returns the seconds it took. A failure is one line."""
     started = time.perf_counter()
     on_cluster = False
     try:
@@ -200,9 +210,7 @@ def run_sweep(
             f"{out}: a task failed on the cluster ({type(exc).__name__}: {exc}); is deploysim installed on every "
             "worker? finished tasks are on disk, rerun with --resume"
         ) from None
-    seconds = time.perf_counter() - started
-    write_manifest(out, _jsonable({**stored, "complete": True}))
-    return SweepOutcome(load_results(out), plan, plan.total_runs - skipped, skipped, seconds)
+    return time.perf_counter() - started
 
 
 def sweep(

@@ -9,7 +9,6 @@ result from one still being written or interrupted.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +18,10 @@ import pandas as pd
 
 from deploysim.errors import OutputError, ResultsError
 from deploysim.storage.files import write_json
+from deploysim.storage.session import literal, set_aside
 from deploysim.storage.tables import TABLES, RunTables, read_table
 
 MANIFEST = "manifest.json"
-
-
-def _literal(path: Path) -> str:
-    """A path inside an OutputError template, where braces are placeholders."""
-    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def prepare_output(out: Path, overwrite: bool = False, outputs: Iterable[str] = (), resume: bool = False) -> bool:
@@ -34,9 +29,10 @@ def prepare_output(out: Path, overwrite: bool = False, outputs: Iterable[str] = 
 
     Returns True when ``resume`` is asked and ``out`` holds results (the caller checks they are the
     same experiment). With ``overwrite``, the run tables, the manifest and the named ``outputs`` of
-    the previous experiment are removed first; other files in the directory are left alone.
+    the previous experiment are set aside first (see :mod:`deploysim.storage.session`, which deletes
+    them once the new experiment has a result); other files in the directory are left alone.
     """
-    where = "{out} " + _literal(out)
+    where = "{out} " + literal(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{where}: exists and is not a directory")
     if (out / MANIFEST).exists():
@@ -44,10 +40,7 @@ def prepare_output(out: Path, overwrite: bool = False, outputs: Iterable[str] = 
             return True
         if not overwrite:
             raise OutputError(f"{where}: already holds results; choose another directory or pass {{overwrite}}")
-        for table in TABLES:
-            shutil.rmtree(out / table, ignore_errors=True)
-        for name in [*outputs, MANIFEST]:
-            (out / name).unlink(missing_ok=True)
+        set_aside(out, [*TABLES, *outputs, MANIFEST])
     out.mkdir(parents=True, exist_ok=True)
     return False
 
