@@ -41,25 +41,27 @@ def default_out(files: list[str]) -> Path:
 def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.comparison import compare
     from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
+    from deploysim.storage.session import OutputSession
 
     if len(args.files) < 2:
         raise UsageError("compare needs at least two scenario files; the first is the baseline")
     targets, max_reps = precision_settings(args)
     out: Path = args.out or default_out(args.files)
-    comparison = compare(
-        args.files,
-        reps=args.reps,
-        seed=args.seed,
-        workers=args.workers,
-        precision=[str(t) for t in targets],
-        max_reps=max_reps,
-        out=out,
-        overwrite=args.overwrite,
-        progress=ProgressLine(f"compare {len(args.files)} scenarios"),
-        target=args.targets,
-    )
-    written = comparison.save(out)
-    written += write_outputs(comparison, out, args)
+    with OutputSession(out):  # one lock from the first check to the last chart
+        comparison = compare(
+            args.files,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            precision=[str(t) for t in targets],
+            max_reps=max_reps,
+            out=out,
+            overwrite=args.overwrite,
+            progress=ProgressLine(f"compare {len(args.files)} scenarios"),
+            target=args.targets,
+        )
+        written = comparison.save(out)
+        written += write_outputs(comparison, out, args)
     print(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
           "common random numbers")
     if targets:

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from deploysim.errors import OutputError
+from deploysim.storage.lock import DirectoryLock, DirectoryLocked
 from deploysim.storage.tables import written_parts
 
 REPLACED = ".deploysim-replaced"
@@ -54,12 +55,16 @@ def set_aside(out: Path, names: list[str]) -> None:
 class OutputSession:
     """``with OutputSession(out):`` around everything a command writes into ``out``.
 
-    On leaving with an exception while no run's part file was added, the directory is put back as it
-    was found. Otherwise what ``--overwrite`` set aside is deleted.
+    The directory is locked from entering to leaving (:mod:`deploysim.storage.lock`): a second
+    command refuses it. On leaving with an exception while no run's part file was added, the directory
+    is put back as it was found. Otherwise what ``--overwrite`` set aside is deleted. Sessions nest
+    (a library function inside a command that already holds the directory): the inner one neither
+    locks again nor deletes what the outer one set aside.
     """
 
     def __init__(self, out: Path) -> None:
         self.out = out
+        self._lock = DirectoryLock(out)
         self._created: Path | None = None
         self._entries: set[str] = set()
         self._parts: set[str] = set()
@@ -75,7 +80,14 @@ class OutputSession:
         except OSError as exc:
             raise OutputError(f"{where}: cannot create the directory ({exc.strerror or exc})") from None
         self._entries = set(os.listdir(out))
-        if REPLACED in self._entries:
+        try:
+            self._lock.acquire()
+        except DirectoryLocked:
+            raise  # the directory is another command's now: touch nothing in it
+        except BaseException:
+            self._restore()
+            raise
+        if REPLACED in self._entries and not self._lock.nested:
             shutil.rmtree(out / REPLACED, ignore_errors=True)  # a killed --overwrite's leftovers
             self._entries.discard(REPLACED)
         self._parts = written_parts(out)
@@ -83,17 +95,20 @@ class OutputSession:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if kind is not None and written_parts(self.out) <= self._parts:
-            self._restore()
-        else:
-            shutil.rmtree(self.out / REPLACED, ignore_errors=True)
+        try:
+            if kind is not None and written_parts(self.out) <= self._parts:
+                self._restore()
+            elif not self._lock.nested:
+                shutil.rmtree(self.out / REPLACED, ignore_errors=True)
+        finally:
+            self._lock.release()
 
     def _restore(self) -> None:
         """Put the directory back as it was found: not there at all, or with only its old entries."""
         if self._created is not None:
             shutil.rmtree(self._created, ignore_errors=True)
             return
-        for name in set(os.listdir(self.out)) - self._entries - {REPLACED}:
+        for name in set(os.listdir(self.out)) - self._entries - {REPLACED}:  # the lock file too, if new
             entry = self.out / name
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
