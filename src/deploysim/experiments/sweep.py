@@ -29,7 +29,6 @@ at all is valid does the sweep stop before running, with the first point's messa
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -45,7 +44,16 @@ from deploysim.experiments.runner import BatchTables, default_workers, execute, 
 from deploysim.experiments.sink import Progress, ResultsSink
 from deploysim.experiments.sweep_plan import SweepPlan, TableOptions, Task, plan_sweep
 from deploysim.scenario.schema import Scenario
-from deploysim.storage.directory import MANIFEST, StoredResults, load_results, prepare_output, write_manifest
+from deploysim.storage.directory import (
+    MANIFEST,
+    StoredResults,
+    first_difference,
+    jsonable,
+    load_results,
+    prepare_output,
+    short,
+    write_manifest,
+)
 from deploysim.storage.files import write_parquet
 from deploysim.storage.provenance import manifest
 from deploysim.storage.session import OutputSession, literal
@@ -84,12 +92,12 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         previous = load_results(out).manifest
         if previous.get("kind") != "sweep":
             raise UsageError(f"--out {out}: holds results of '{previous.get('kind')}', not of a sweep; cannot resume")
-        difference = _first_difference({k: previous.get(k) for k in identity}, _jsonable(identity))
+        difference = first_difference({k: previous.get(k) for k in identity}, jsonable(identity))
         if difference:
             name, there, now = difference
             raise UsageError(
                 f"--resume {out}: this sweep differs from the one stored there in {name} "
-                f"({_short(there)} there, {_short(now)} now); resume with the same scenario, "
+                f"({short(there)} there, {short(now)} now); resume with the same scenario, "
                 "--set, --dummy, --design, --samples, --reps, --seed, --independent (or not) and --daily, "
                 "or choose another --out"
             )
@@ -119,35 +127,8 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         complete=False,
     )
     write_parquet(plan.design.points.reset_index(), out / DESIGN_FILE)
-    write_manifest(out, _jsonable(fields))  # last: a directory with a manifest has everything it names
+    write_manifest(out, jsonable(fields))  # last: a directory with a manifest has everything it names
     return fields, set()
-
-
-def _jsonable(value: Any) -> Any:
-    """As the manifest stores it (tuples become lists), so a stored identity compares equal."""
-    return json.loads(json.dumps(value, default=str))
-
-
-def _first_difference(there: Any, now: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    """The first leaf where two JSON-like values differ, as (dotted path, there, now)."""
-    if isinstance(there, dict) and isinstance(now, dict):
-        for key in list(now) + [k for k in there if k not in now]:
-            found = _first_difference(there.get(key), now.get(key), f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-        return None
-    if isinstance(there, list) and isinstance(now, list) and len(there) == len(now):
-        for i, (a, b) in enumerate(zip(there, now, strict=True)):
-            found = _first_difference(a, b, f"{path}.{i}")
-            if found:
-                return found
-        return None
-    return None if there == now else (path, there, now)
-
-
-def _short(value: Any) -> str:
-    text = str(_jsonable(value))
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass
@@ -184,7 +165,7 @@ def run_sweep(
         skipped = sum(plan.runs_in(k) for k in range(plan.task_count) if plan.key(k) in done)
         seconds = _run_tasks(plan, out, done, ResultsSink(out, False, plan.total_runs, skipped, progress),
                              workers, scheduler, executor)
-        write_manifest(out, _jsonable({**stored, "complete": True}))
+        write_manifest(out, jsonable({**stored, "complete": True}))
     return SweepOutcome(load_results(out), plan, plan.total_runs - skipped, skipped, seconds)
 
 

@@ -42,8 +42,15 @@ def written_parts(out: Path, table: str = "runs") -> set[str]:
 
 
 def remove_unfinished_parts(out: Path) -> None:
+    """What a killed writer leaves: temporary files, and parts of a batch whose ``runs`` part (written
+    last) never came, which a resumed experiment writes again. Only the directory's one writer (who
+    holds its lock) may call this."""
+    finished = written_parts(out, "runs")
     for table in TABLES:
         remove_temporary_files(out / table)
+        if table != "runs":
+            for part in written_parts(out, table) - finished:
+                (out / table / f"part-{part}.parquet").unlink(missing_ok=True)
 
 
 def read_table(out: Path, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
