@@ -21,7 +21,7 @@ from deploysim.errors import AnalysisError, ResultsError
 from deploysim.stats.milestones import parse_targets
 from deploysim.stats.responses import Response
 from deploysim.stats.sensitivity import DEFAULT_MEASURES, MeasureAnalysis, analyse_measure, point_means, response
-from deploysim.storage.directory import load_results
+from deploysim.storage.directory import load_results, unfinished_note
 from deploysim.storage.files import write_csv
 
 
@@ -77,7 +77,7 @@ def analyze(
     written into ``path/analysis``. ``targets`` (``["foc_day<=200"]``) add P(milestone by the day) to
     those the sweep stored. Returns the tables; the charts can be redrawn from them as Figures with
     :mod:`deploysim.plots.sweep`. Measures that cannot be analysed, and warnings, are in ``notes``."""
-    stored = load_results(path)
+    stored = load_results(path)  # warns if unfinished; the same note leads the report's notes
     if stored.manifest.get("kind") != "sweep":
         raise ResultsError(f"{path}: holds results of '{stored.manifest.get('kind')}', not of a sweep")
     runs = stored.runs
@@ -90,7 +90,8 @@ def analyze(
     responses = [response(m, runs, start) for m in chosen]  # a missing column stops here, before any output
     out = Path(path) / "analysis"
     out.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
+    unfinished = unfinished_note(stored.path, stored.manifest)
+    notes: list[str] = [unfinished] if unfinished else []
     analysed: dict[str, MeasureAnalysis] = {}
     for r in responses:
         try:

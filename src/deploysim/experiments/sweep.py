@@ -51,6 +51,7 @@ from deploysim.storage.directory import (
     jsonable,
     load_results,
     prepare_output,
+    read_manifest,
     short,
     write_manifest,
 )
@@ -89,7 +90,7 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         raise OutputError("{out} " + literal(out)
                           + ": already holds results; pass {resume} to continue that sweep or choose another")
     if prepare_output(out, resume=resume):
-        previous = load_results(out).manifest
+        previous = read_manifest(out)
         if previous.get("kind") != "sweep":
             raise UsageError(f"--out {out}: holds results of '{previous.get('kind')}', not of a sweep; cannot resume")
         difference = first_difference({k: previous.get(k) for k in identity}, jsonable(identity))

@@ -9,6 +9,7 @@ result from one still being written or interrupted.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from deploysim.errors import OutputError, ResultsError
+from deploysim.errors import OutputError, ResultsError, UnfinishedResultsWarning
 from deploysim.storage.files import write_json
 from deploysim.storage.session import literal, set_aside
 from deploysim.storage.tables import TABLES, RunTables, read_table
@@ -54,7 +55,7 @@ def _holds(out: Path, resumable: bool) -> str:
         return "already holds results; choose another directory or pass {overwrite}"
     done, total = runs_on_disk(out, manifest)
     of = f" of {total}" if total is not None else ""
-    kind = literal(Path(str(manifest.get("kind", "experiment"))))
+    kind = str(manifest.get("kind", "experiment")).replace("{", "{{").replace("}", "}}")
     again = "pass {resume} to continue it, {overwrite} to start again" if resumable else "pass {overwrite}"
     return f"holds an unfinished {kind} ({done}{of} runs on disk); {again}, or choose another directory"
 
@@ -124,16 +125,32 @@ def read_manifest(out: Path) -> dict[str, Any]:
         manifest = json.loads(manifest_path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ResultsError(f"{manifest_path}: unreadable manifest ({reason}); the directory cannot be read or "
-                           "resumed, rerun the experiment into another directory") from None
+        raise ResultsError(f"{manifest_path}: unreadable manifest ({reason}); the results cannot be read or "
+                           "resumed; run the experiment again, into another directory or over this one") from None
     if not isinstance(manifest, dict):
         raise ResultsError(f"{manifest_path}: manifest is not a JSON object")
     return manifest
 
 
+def unfinished_note(out: Path, manifest: Mapping[str, Any]) -> str | None:
+    """One line saying that ``out`` holds an unfinished experiment and how many of its runs are there."""
+    if manifest.get("complete") is not False:
+        return None
+    done, total = runs_on_disk(out, manifest)
+    of = f" of {total}" if total is not None else ""
+    kind = manifest.get("kind", "experiment")
+    again = " (continue it with --resume)" if kind in ("run", "sweep") else ""
+    return f"{out}: an unfinished {kind}, interrupted or still being written: {done}{of} runs on disk{again}"
+
+
 def load_results(path: str | Path) -> StoredResults:
-    """Open an output directory; raises ResultsError naming the path if it is not one."""
+    """Open an output directory; raises ResultsError naming the path if it is not one, and warns
+    (UnfinishedResultsWarning) if it holds an unfinished experiment, saying how many runs are there."""
     out = Path(path)
     if not out.is_dir():
         raise ResultsError(f"{out}: no such results directory")
-    return StoredResults(out, read_manifest(out))
+    manifest = read_manifest(out)
+    note = unfinished_note(out, manifest)
+    if note:
+        warnings.warn(note, UnfinishedResultsWarning, stacklevel=2)
+    return StoredResults(out, manifest)
