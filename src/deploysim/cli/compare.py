@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
@@ -34,8 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def default_out(files: list[str]) -> Path:
-    stems = [re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(f).stem) for f in files]
-    return Path("out") / ("compare-" + "-vs-".join(stems))[:100]
+    from deploysim.storage.files import plain_name
+
+    stems = [plain_name(Path(f).stem, "scenario") for f in files]
+    return Path("out") / plain_name(("compare-" + "-vs-".join(stems))[:100], "compare")
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", help="scenario YAML file or shipped name (see: deploysim scenarios)")
     parser.add_argument("--reps", type=positive_int, default=100, help="replications (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>, "
+                        "as a plain name)")
     parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--overwrite", action="store_true", help="replace results already in --out")
@@ -53,11 +54,12 @@ def handle(args: argparse.Namespace) -> int:
     from deploysim.results.text import format_summary
     from deploysim.scenario.paths import parse_changes
     from deploysim.stats.runs import failed_count
+    from deploysim.storage.files import plain_name
     from deploysim.storage.session import OutputSession
 
     targets, max_reps = precision_settings(args)
     changes = parse_changes(args.sets, "--set")
-    out: Path = args.out or Path("out") / Path(args.file).stem
+    out: Path = args.out or Path("out") / plain_name(Path(args.file).stem, "run")
     with OutputSession(out):  # one lock from the first check to the last chart
         result = run(
             args.file,

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from deploysim.errors import OutputError
+from deploysim.storage.files import inside
 from deploysim.storage.lock import DirectoryLock, DirectoryLocked
 from deploysim.storage.tables import written_parts
 
@@ -44,12 +45,12 @@ def _first_missing(path: Path) -> Path | None:
 
 def set_aside(out: Path, names: list[str]) -> None:
     """Move the named entries of ``out`` into ``out/REPLACED``, to be deleted or put back by the session."""
-    aside = out / REPLACED
     for name in names:
         entry = out / name
         if os.path.lexists(entry):
-            aside.mkdir(exist_ok=True)
-            os.replace(entry, aside / name)
+            target = inside(out, REPLACED, name)  # refuses a REPLACED that is a link out of the directory
+            target.parent.mkdir(exist_ok=True)
+            os.replace(entry, target)
 
 
 class OutputSession:

@@ -15,15 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from deploysim.errors import ResultsError
-from deploysim.storage.files import parquet_bytes, remove_temporary_files, write_bytes
+from deploysim.storage.files import inside, parquet_bytes, remove_temporary_files, write_bytes
 
 TABLES = ("runs", "daily", "teams", "events")
 KEYS = ("scenario", "point", "replication")
 
 
 def write_part(out: Path, table: str, part: str, frame: pd.DataFrame) -> Path:
-    """Write one batch of one table atomically as ``out/table/part-<part>.parquet``."""
-    return write_bytes(out / table / f"part-{part}.parquet", parquet_bytes(frame))
+    """Write one batch of one table atomically as ``out/table/part-<part>.parquet``, never through a link."""
+    return write_bytes(inside(out, table, f"part-{part}.parquet"), parquet_bytes(frame))
 
 
 def write_parts(out: Path, part: str, tables: Mapping[str, pd.DataFrame]) -> None:
