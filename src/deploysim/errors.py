@@ -136,5 +136,10 @@ class ComparisonError(UsageError, ValueError):
     """Scenarios that cannot be compared as asked; a ValueError too, for notebooks."""
 
 
+class UnfinishedResultsWarning(UserWarning):
+    """Results read back from an experiment that was interrupted or is still being written: the tables
+    hold only the runs on disk, and the message says how many of how many."""
+
+
 class PrecisionError(UsageError, ValueError):
     """A precision request that cannot be honoured: unknown measure, bad half-width, too few max reps."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from deploysim.cli.echo import say
@@ -35,32 +34,36 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def default_out(files: list[str]) -> Path:
-    stems = [re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(f).stem) for f in files]
-    return Path("out") / ("compare-" + "-vs-".join(stems))[:100]
+    from deploysim.storage.files import plain_name
+
+    stems = [plain_name(Path(f).stem, "scenario") for f in files]
+    return Path("out") / plain_name(("compare-" + "-vs-".join(stems))[:100], "compare")
 
 
 def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.comparison import compare
     from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
+    from deploysim.storage.session import OutputSession
 
     if len(args.files) < 2:
         raise UsageError("compare needs at least two scenario files; the first is the baseline")
     targets, max_reps = precision_settings(args)
     out: Path = args.out or default_out(args.files)
-    comparison = compare(
-        args.files,
-        reps=args.reps,
-        seed=args.seed,
-        workers=args.workers,
-        precision=[str(t) for t in targets],
-        max_reps=max_reps,
-        out=out,
-        overwrite=args.overwrite,
-        progress=ProgressLine(f"compare {len(args.files)} scenarios"),
-        target=args.targets,
-    )
-    written = comparison.save(out)
-    written += write_outputs(comparison, out, args)
+    with OutputSession(out):  # one lock from the first check to the last chart
+        comparison = compare(
+            args.files,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            precision=[str(t) for t in targets],
+            max_reps=max_reps,
+            out=out,
+            overwrite=args.overwrite,
+            progress=ProgressLine(f"compare {len(args.files)} scenarios"),
+            target=args.targets,
+        )
+        written = comparison.save(out)
+        written += write_outputs(comparison, out, args)
     say(f"{len(comparison.labels)} scenarios, {comparison.replications} replications each, seed {args.seed}, "
           "common random numbers")
     if targets:

@@ -81,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.runner import default_workers
     from deploysim.experiments.sweep import run_sweep
     from deploysim.experiments.sweep_plan import TableOptions, plan_sweep
+    from deploysim.storage.files import plain_name
 
     if not args.sets:
         raise UsageError("deploysim sweep: give at least one --set PATH=SPEC")
@@ -98,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
         dummy=args.dummy,
         targets=args.targets,
     )
-    out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
+    out: Path = args.out or Path("out") / f"{plain_name(Path(args.file).stem, 'scenario')}-sweep"
     outcome = run_sweep(
         plan,
         out,
