@@ -198,28 +198,34 @@ class Replications(RunTables):
         """How many runs fell into each outcome class (consent refused, mandate ended, ...), with shares."""
         return outcome_table(self.runs, self.level)
 
+    def _titled(self, what: str) -> str:
+        """A chart title naming the scenario as plain text, however its name is written (``$...$``, very long)."""
+        from deploysim.plots.style import name_text
+
+        return f"{name_text(self.label)}: {what}"
+
     def plot_staffing(self, title: str | None = None) -> Figure:
         """The staffing fan over the runs still active, with the median IOC and FOC dates (Kaplan-Meier)."""
         from deploysim.plots import median_milestones, staffing_fan
 
-        return staffing_fan(self.daily, title=title or f"{self.label}: staffing",
+        return staffing_fan(self.daily, title=title or self._titled("staffing"),
                             milestones=median_milestones(self.summary()))
 
     def plot_outcomes(self, title: str | None = None) -> Figure:
         """The staffing fan split by how the runs ended, one panel per outcome class."""
         from deploysim.plots import staffing_by_outcome
 
-        return staffing_by_outcome(self.daily, self.runs, title=title or f"{self.label}: staffing by outcome")
+        return staffing_by_outcome(self.daily, self.runs, title=title or self._titled("staffing by outcome"))
 
     def plot_coverage(self, title: str | None = None) -> Figure:
         from deploysim.plots import coverage_heatmap
 
-        return coverage_heatmap(self.teams, title=title or f"{self.label}: team coverage")
+        return coverage_heatmap(self.teams, title=title or self._titled("team coverage"))
 
     def plot_timeline(self, title: str | None = None) -> Figure:
         from deploysim.plots import mandate_timeline
 
-        return mandate_timeline(self.daily, self.events, title=title or f"{self.label}: mandate timeline")
+        return mandate_timeline(self.daily, self.events, title=title or self._titled("mandate timeline"))
 
     def plots(self) -> dict[str, Figure]:
         """The charts a planner reads first, by file name; cadets and phases only where the scenario has them."""
@@ -232,10 +238,10 @@ class Replications(RunTables):
             "timeline.png": self.plot_timeline(),
         }
         if self.scenario.training_programmes:
-            figures["cadets.png"] = cadet_progress(self.daily, title=f"{self.label}: cadets")
+            figures["cadets.png"] = cadet_progress(self.daily, title=self._titled("cadets"))
         if self.scenario.phases:
             names = [p.name for p in self.scenario.phases]
-            figures["phases.png"] = phase_share(self.daily, names, title=f"{self.label}: phases")
+            figures["phases.png"] = phase_share(self.daily, names, title=self._titled("phases"))
         return figures
 
     def manifest(self, complete: bool = True) -> dict[str, Any]:
