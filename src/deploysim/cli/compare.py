@@ -6,7 +6,14 @@ import argparse
 import re
 from pathlib import Path
 
-from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
+from deploysim.cli.options import (
+    add_precision_options,
+    add_target_option,
+    add_watchdog_option,
+    positive_int,
+    precision_settings,
+    seed,
+)
 from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
@@ -29,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
     add_target_option(parser)
     add_precision_options(parser, "every paired difference from the first scenario")
+    add_watchdog_option(parser)
     add_output_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -40,6 +48,7 @@ def default_out(files: list[str]) -> Path:
 
 def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.comparison import compare
+    from deploysim.results.text import failure_report
     from deploysim.scenario.diff import IDENTITY_FIELDS, diff_scenarios, summarize
 
     if len(args.files) < 2:
@@ -57,6 +66,7 @@ def handle(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=ProgressLine(f"compare {len(args.files)} scenarios"),
         target=args.targets,
+        run_timeout=args.run_timeout,
     )
     written = comparison.save(out)
     written += write_outputs(comparison, out, args)
@@ -69,10 +79,9 @@ def handle(args: argparse.Namespace) -> int:
         differences = diff_scenarios(baseline, comparison.scenarios[label], ignore=IDENTITY_FIELDS)
         print(f"{label} differs from the baseline in: {summarize(differences)}")
     print(comparison.format_table())
-    runs = comparison.runs
-    failed = int((runs["status"] != "ok").sum())
-    if failed:
-        print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
+    failures = failure_report(comparison.runs, str(out / "runs"))
+    if failures:
+        print(failures)
     for path in written:
         if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
             print(f"wrote {path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
 from deploysim.errors import UsageError
@@ -28,6 +29,26 @@ def positive_int(text: str) -> int:
 
 def seed(text: str) -> int:
     return _whole_number(text, 0, "zero or more")
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number of seconds")
+    return value
+
+
+def add_watchdog_option(parser: argparse.ArgumentParser) -> None:
+    """``--run-timeout SECONDS``: the wall-time budget of each run (the other budgets follow the scenario)."""
+    parser.add_argument(
+        "--run-timeout", type=positive_seconds, default=None, metavar="SECONDS",
+        help="stop a run that takes longer than this and record it as failed (default: 50 times what the "
+             "scenario's size predicts, at least 600 s); runs are also stopped past 50 times their expected "
+             "events, or after 200,000 events with the simulated clock standing still",
+    )
 
 
 def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deploysim.cli.options import add_precision_options, add_target_option, positive_int, precision_settings, seed
+from deploysim.cli.options import (
+    add_precision_options,
+    add_target_option,
+    add_watchdog_option,
+    positive_int,
+    precision_settings,
+    seed,
+)
 from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
 
@@ -41,15 +48,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_target_option(parser)
     add_precision_options(parser, "each named measure's estimate")
+    add_watchdog_option(parser)
     add_output_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.replications import run
-    from deploysim.results.text import format_summary
+    from deploysim.results.text import failure_report, format_summary
     from deploysim.scenario.paths import parse_changes
-    from deploysim.stats.runs import failed_count
 
     targets, max_reps = precision_settings(args)
     changes = parse_changes(args.sets, "--set")
@@ -67,6 +74,7 @@ def handle(args: argparse.Namespace) -> int:
         progress=ProgressLine(Path(args.file).stem),
         origin="--set",
         targets=args.targets,
+        run_timeout=args.run_timeout,
     )
     written = result.save(out)
     written += write_outputs(result, out, args)
@@ -74,9 +82,9 @@ def handle(args: argparse.Namespace) -> int:
     if targets:
         print(result.adaptive.report())
     print(format_summary(result.summary(), result.outcomes()))
-    failed = failed_count(result.runs)
-    if failed:
-        print(f"{failed} replication(s) failed; see the 'error' column of {out / 'runs'}")
+    failures = failure_report(result.runs, str(out / "runs"))
+    if failures:
+        print(failures)
     for path in written:
         if path.suffix in (".png", ".svg", ".pdf", ".html", ".xlsx"):
             print(f"wrote {path}")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from deploysim.cli.options import positive_int, seed
+from deploysim.cli.options import add_watchdog_option, positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DAILY_MODES, DESIGNS
@@ -73,6 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--teams", action="store_true", help="keep the per-team daily table (off by default)")
     parser.add_argument("--events", action="store_true", help="keep the event log (off by default)")
     parser.add_argument("--batch-size", type=positive_int, default=None, help="runs per task (default: ~0.5 s of work)")
+    add_watchdog_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -96,6 +97,7 @@ def handle(args: argparse.Namespace) -> int:
         crn=not args.independent,
         dummy=args.dummy,
         targets=args.targets,
+        run_timeout=args.run_timeout,
     )
     out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
     outcome = run_sweep(
@@ -113,6 +115,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
     """A few lines for the terminal: what ran, what failed, where the tables are."""
+    from deploysim.results.text import failure_report
     from deploysim.stats.runs import failed_count
 
     stream = stream or sys.stdout
@@ -138,7 +141,6 @@ def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
             file=stream,
         )
     if failed:
-        where = outcome.results.path / "runs"
-        print(f"{failed} run(s) have status 'error'; see the 'error' column of {where}", file=stream)
+        print(failure_report(runs, str(outcome.results.path / "runs")), file=stream)
     print(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
           f"deploysim analyze {outcome.results.path}", file=stream)

@@ -42,6 +42,7 @@ from deploysim.scenario.shipped import resolve_scenario
 from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.paired import difference_table, replication_differences
+from deploysim.stats.runs import require_finished
 from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
@@ -229,6 +230,7 @@ def compare(
     progress: Progress | None = None,
     level: float = 0.95,
     target: str | Sequence[str] | None = None,
+    run_timeout: float | None = None,
 ) -> Comparison:
     """Replicate scenarios with common random numbers and compare each with the first.
 
@@ -241,6 +243,7 @@ def compare(
 
     ``target``: milestone targets (``"foc_day<=150"``) reported as P(by then) per scenario and as
     paired differences; IOC and FOC by the end of the baseline's first mandate are always reported.
+    ``run_timeout``: wall seconds each run may take before the watchdog records it as failed.
 
     Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,
     PrecisionError for a bad precision request and ScenarioError for a bad scenario file.
@@ -262,11 +265,14 @@ def compare(
     tables, adaptive = replicate(
         resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
         keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
+        run_timeout=run_timeout,
     )
     comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
     if directory is not None:
         write_manifest(directory, comparison.manifest(complete=True))
         comparison.tables = load_results(directory)
+    require_finished(comparison.runs, str(directory / "runs") if directory is not None else "the runs table",
+                     by="scenario")
     return comparison
 
 

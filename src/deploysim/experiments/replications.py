@@ -37,6 +37,7 @@ from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.variants import variant
 from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
+from deploysim.stats.runs import require_finished
 from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
@@ -60,20 +61,23 @@ def run_replications(
     out: Path | None = None,
     keep_in_memory: bool = True,
     progress: Progress | None = None,
+    run_timeout: float | None = None,
 ) -> RunTables:
     """Replicate each scenario with the same replication seeds (common random numbers).
 
     ``workers=1`` with no executor runs in this process; otherwise a local process pool is used
     unless an executor (e.g. a Dask client's) is given. Tables are written to ``out`` as they
     finish and kept in memory when ``keep_in_memory`` (the returned tables are empty otherwise).
+    ``run_timeout``: wall seconds each run may take before the watchdog stops it and records it as failed.
     """
     replications = list(range(reps)) if isinstance(reps, int) else list(reps)
+    total = len(replications) * len(scenarios)
     n_workers = workers or default_workers()
     batches = []
     for label, scenario in scenarios.items():
         size = batch_size_for(scenario, len(replications), n_workers)
-        batches += make_batches(scenario, label, replications, seed, size)
-    sink = ResultsSink(out, keep_in_memory, len(replications) * len(scenarios), progress=progress)
+        batches += make_batches(scenario, label, replications, seed, size, run_timeout=run_timeout)
+    sink = ResultsSink(out, keep_in_memory, total, progress=progress)
     with executor_for(workers, None, executor) as (pool, window):
         execute(batches, pool, sink, max_in_flight=window)
     return sink.memory if sink.memory is not None else MemoryTables()
@@ -92,6 +96,7 @@ def replicate(
     progress: Progress | None = None,
     baseline: str | None = None,
     level: float = 0.95,
+    run_timeout: float | None = None,
 ) -> tuple[RunTables, AdaptiveResult]:
     """Run ``reps`` replications of every scenario, or with ``targets``, run until they are met
     (the procedure, why it covers and its caveat are in :mod:`deploysim.experiments.precision`).
@@ -101,7 +106,8 @@ def replicate(
     it is kept in memory, or read back from ``out`` when ``keep_in_memory`` is False.
     """
     if not targets:
-        tables = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress)
+        tables = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress,
+                                  run_timeout)
         return tables, AdaptiveResult(reps, True)
     if out is None and not keep_in_memory:
         raise ValueError("replicate: adaptive replication needs keep_in_memory=True or an output directory")
@@ -114,7 +120,7 @@ def replicate(
         """Run replications done .. total-1 (numbered on, so the data equal a fixed run of ``total``), then check."""
         nonlocal done
         part = run_replications(scenarios, range(done, total), seed, workers, executor, out, keep_in_memory,
-                                _offset_progress(progress, done * len(names), total * len(names)))
+                                _offset_progress(progress, done * len(names), total * len(names)), run_timeout)
         memory.add({name: part.table(name) for name in TABLES})
         done = total
         runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
@@ -278,6 +284,7 @@ def run(
     level: float = 0.95,
     origin: str = "changes",
     targets: str | Sequence[str] | None = None,
+    run_timeout: float | None = None,
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
@@ -289,6 +296,8 @@ def run(
     the summary and charts). Runs on a local pool (``workers``; 1 runs here) or any ``executor``.
     ``origin`` names where the changes came from in messages (the CLI passes ``--set``). ``targets``:
     milestone targets such as ``"foc_day<=150"`` or ``"foc_day<=2011-03-01"``, reported as P(by then).
+    ``run_timeout``: wall seconds each replication may take; a run the watchdog stops (this budget,
+    its event budget, or no progress in simulated time) is a failed row, left out of every estimate.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
@@ -309,12 +318,13 @@ def run(
                                             milestone_targets))
     tables, adaptive = replicate(
         {resolved.name: resolved}, reps, targets_, max_reps, seed=seed, workers=workers, executor=executor,
-        out=directory, keep_in_memory=directory is None, progress=progress, level=level,
+        out=directory, keep_in_memory=directory is None, progress=progress, level=level, run_timeout=run_timeout,
     )
     result = Replications(resolved, file, seed, adaptive, tables, targets_, given, level, milestone_targets)
     if directory is not None:
         write_manifest(directory, result.manifest(complete=True))
         result.tables = load_results(directory)
+    require_finished(result.runs, str(directory / "runs") if directory is not None else "the runs table")
     return result
 
 

@@ -88,6 +88,7 @@ class SweepPlan:
     invalid: dict[int, str] = field(default_factory=dict)
     crn: bool = True
     targets: tuple[str, ...] = ()
+    run_timeout: float | None = None
 
     @property
     def label(self) -> str:
@@ -143,7 +144,8 @@ class SweepPlan:
                     scenario = validate_point(self.data, self.design.overrides(point), point)
                     cache = (point, scenario)
                 seeds = 0 if self.crn else point
-                batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep)
+                batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep,
+                              self.run_timeout)
                 items.append(TaskItem(batch, point, error))
                 flat += last - first
             yield Task(key, tuple(items), self.tables.daily_every)
@@ -203,12 +205,14 @@ def plan_sweep(
     crn: bool = True,
     dummy: bool = False,
     targets: Sequence[str] = (),
+    run_timeout: float | None = None,
 ) -> SweepPlan:
     """Check paths and specs, build the design and validate every point, all before anything runs.
 
     ``crn``: every point uses the seeds of point 0 (the default; False gives each point its own);
     ``dummy``: add the inert factor ``dummy``; ``targets``: milestone targets such as ``foc_day<=200``
-    that ``analyze`` reports as P(reached by the day), stored in the manifest.
+    that ``analyze`` reports as P(reached by the day), stored in the manifest; ``run_timeout``: wall
+    seconds each run may take before the watchdog stops it (default: from the scenario's size).
     """
     if reps < 1:
         raise UsageError(f"reps {reps}: must be at least 1")
@@ -226,7 +230,7 @@ def plan_sweep(
     tables = tables or TableOptions()
     total = len(built.points) * reps
     size = batch_size or batch_size_for(base, total, workers, keep_tables=tables.events)
-    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn, checked)
+    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn, checked, run_timeout)
 
 
 def _with_dummy(factors: tuple[Factor, ...], design: str) -> tuple[Factor, ...]:
