@@ -28,7 +28,16 @@ from deploysim.experiments.precision import (
     precision_checks,
     run_adaptive,
 )
-from deploysim.experiments.runner import batch_size_for, default_workers, execute, executor_for, make_batches
+from deploysim.experiments.runner import (
+    Batch,
+    BatchTables,
+    batch_size_for,
+    default_workers,
+    execute,
+    executor_for,
+    make_batches,
+    run_batch,
+)
 from deploysim.experiments.sink import Progress, ResultsSink
 from deploysim.results.measures import not_applicable
 from deploysim.scenario.load import load_scenario
@@ -65,13 +74,20 @@ def run_replications(
 ) -> RunTables:
     """Replicate each scenario with the same replication seeds (common random numbers).
 
-    ``workers=1`` with no executor runs in this process; otherwise a local process pool is used
-    unless an executor (e.g. a Dask client's) is given. Tables are written to ``out`` as they
-    finish and kept in memory when ``keep_in_memory`` (the returned tables are empty otherwise).
-    ``run_timeout``: wall seconds each run may take before the watchdog stops it and records it as failed.
+    ``workers=1`` with no executor runs in this process, and so does a single run (a pool cannot
+    share one replication out); otherwise a local process pool is used unless an executor (e.g. a
+    Dask client's) is given. Tables are written to ``out`` as they finish and kept in memory when
+    ``keep_in_memory`` (the returned tables are empty otherwise). ``run_timeout``: wall seconds each
+    run may take before the watchdog stops it and records it as failed.
+
+    Progress moves per finished batch; runs in this process also report each simulated month to a
+    ``progress`` that has a ``within_run(done, total)`` method (``done`` then counts fractions of
+    runs). Workers in a pool send nothing until their batch ends: a callback cannot cross to them.
     """
     replications = list(range(reps)) if isinstance(reps, int) else list(reps)
     total = len(replications) * len(scenarios)
+    if total == 1 and executor is None:
+        workers = 1
     n_workers = workers or default_workers()
     batches = []
     for label, scenario in scenarios.items():
@@ -79,7 +95,14 @@ def run_replications(
         batches += make_batches(scenario, label, replications, seed, size, run_timeout=run_timeout)
     sink = ResultsSink(out, keep_in_memory, total, progress=progress)
     with executor_for(workers, None, executor) as (pool, window):
-        execute(batches, pool, sink, max_in_flight=window)
+        within_run = getattr(progress, "within_run", None)
+        if pool is None and within_run is not None:
+            def work(batch: Batch) -> BatchTables:
+                return run_batch(batch, lambda part: within_run(sink.done + part, sink.total))
+
+            execute(batches, pool, sink, max_in_flight=window, work=work)
+        else:
+            execute(batches, pool, sink, max_in_flight=window)
     return sink.memory if sink.memory is not None else MemoryTables()
 
 
