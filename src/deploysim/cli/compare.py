@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from deploysim.cli.options import (
+    add_large_option,
     add_precision_options,
     add_target_option,
     add_watchdog_option,
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_target_option(parser)
     add_precision_options(parser, "every paired difference from the first scenario")
     add_watchdog_option(parser)
+    add_large_option(parser)
     add_output_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -67,6 +69,7 @@ def handle(args: argparse.Namespace) -> int:
         progress=ProgressLine(f"compare {len(args.files)} scenarios"),
         target=args.targets,
         run_timeout=args.run_timeout,
+        allow_large=args.allow_large,
     )
     written = comparison.save(out)
     written += write_outputs(comparison, out, args)

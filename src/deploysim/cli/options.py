@@ -51,6 +51,15 @@ def add_watchdog_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_large_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow-large``: run work beyond the documented limits (deploysim.experiments.work_limits)."""
+    parser.add_argument(
+        "--allow-large", action="store_true",
+        help="run even when the work estimated before starting passes the limits (one run: 20 million events or "
+             "2 GiB; in all: 4 hours on one core or 4 GiB of tables)",
+    )
+
+
 def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:
     """``--precision`` (repeatable) and ``--max-reps``; ``subject`` says what the half-width applies to."""
     parser.add_argument(

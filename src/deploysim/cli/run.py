@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deploysim.cli.options import (
+    add_large_option,
     add_precision_options,
     add_target_option,
     add_watchdog_option,
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_target_option(parser)
     add_precision_options(parser, "each named measure's estimate")
     add_watchdog_option(parser)
+    add_large_option(parser)
     add_output_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -75,6 +77,7 @@ def handle(args: argparse.Namespace) -> int:
         origin="--set",
         targets=args.targets,
         run_timeout=args.run_timeout,
+        allow_large=args.allow_large,
     )
     written = result.save(out)
     written += write_outputs(result, out, args)

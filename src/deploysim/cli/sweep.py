@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from deploysim.cli.options import add_watchdog_option, positive_int, seed
+from deploysim.cli.options import add_large_option, add_watchdog_option, positive_int, seed
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DAILY_MODES, DESIGNS
@@ -74,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--events", action="store_true", help="keep the event log (off by default)")
     parser.add_argument("--batch-size", type=positive_int, default=None, help="runs per task (default: ~0.5 s of work)")
     add_watchdog_option(parser)
+    add_large_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -98,6 +99,7 @@ def handle(args: argparse.Namespace) -> int:
         dummy=args.dummy,
         targets=args.targets,
         run_timeout=args.run_timeout,
+        allow_large=args.allow_large,
     )
     out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
     outcome = run_sweep(

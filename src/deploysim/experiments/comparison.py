@@ -34,6 +34,7 @@ from deploysim.experiments.precision import (
 )
 from deploysim.experiments.replications import replicate
 from deploysim.experiments.sink import Progress
+from deploysim.experiments.work_limits import check_replications
 from deploysim.results.measures import measure_description, not_applicable
 from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
@@ -231,6 +232,7 @@ def compare(
     level: float = 0.95,
     target: str | Sequence[str] | None = None,
     run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> Comparison:
     """Replicate scenarios with common random numbers and compare each with the first.
 
@@ -243,7 +245,8 @@ def compare(
 
     ``target``: milestone targets (``"foc_day<=150"``) reported as P(by then) per scenario and as
     paired differences; IOC and FOC by the end of the baseline's first mandate are always reported.
-    ``run_timeout``: wall seconds each run may take before the watchdog records it as failed.
+    ``run_timeout``: wall seconds each run may take before the watchdog records it as failed. Work
+    beyond :mod:`deploysim.experiments.work_limits` is refused before anything runs, unless ``allow_large``.
 
     Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,
     PrecisionError for a bad precision request and ScenarioError for a bad scenario file.
@@ -257,6 +260,7 @@ def compare(
         raise ComparisonError(f"reps must be at least 1, got {reps}")
     if targets:
         check_max_reps(reps, max_reps)
+    check_replications(resolved, max_reps if targets else reps, bool(targets), allow_large)
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, OUTPUTS)

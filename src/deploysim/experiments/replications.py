@@ -39,6 +39,7 @@ from deploysim.experiments.runner import (
     run_batch,
 )
 from deploysim.experiments.sink import Progress, ResultsSink
+from deploysim.experiments.work_limits import check_replications
 from deploysim.results.measures import not_applicable
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
@@ -308,6 +309,7 @@ def run(
     origin: str = "changes",
     targets: str | Sequence[str] | None = None,
     run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
@@ -321,6 +323,8 @@ def run(
     milestone targets such as ``"foc_day<=150"`` or ``"foc_day<=2011-03-01"``, reported as P(by then).
     ``run_timeout``: wall seconds each replication may take; a run the watchdog stops (this budget,
     its event budget, or no progress in simulated time) is a failed row, left out of every estimate.
+    Work beyond :mod:`deploysim.experiments.work_limits` is refused before anything runs, unless
+    ``allow_large``.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
@@ -334,6 +338,7 @@ def run(
     else:
         path = resolve_scenario(scenario)
         resolved, file = load_scenario(path, given, origin=origin), str(path)
+    check_replications({resolved.name: resolved}, max_reps if targets_ else reps, bool(targets_), allow_large)
     directory = Path(out) if out is not None else None
     if directory is not None:
         prepare_output(directory, overwrite, (*SUMMARY_FILES, *PLOT_FILES))

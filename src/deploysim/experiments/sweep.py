@@ -226,6 +226,7 @@ def sweep(
     dummy: bool = False,
     targets: Sequence[str] = (),
     run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> StoredResults:
     """Sweep scenario fields over a design and store the results in ``out``; the Python API of
     ``deploysim sweep``. ``sets`` is ``["PATH=SPEC", ...]`` or ``{PATH: SPEC}``.
@@ -235,14 +236,15 @@ def sweep(
     ``dummy`` adds the inert factor ``dummy`` (stored and analysed, applied to no field), the yardstick of
     an irrelevant parameter's index. ``targets`` (``["foc_day<=200"]``) are stored for ``analyze``.
 ``run_timeout``: wall seconds each run may take (a run past it, or past its other watchdog budgets,
-is an error row; :mod:`deploysim.engine.watchdog`).
+is an error row; :mod:`deploysim.engine.watchdog`). ``allow_large`` runs a sweep beyond the work limits
+of :mod:`deploysim.experiments.work_limits`.
 
     Runs on a local process pool (``workers``; 1 runs here), a Dask scheduler (``scheduler``) or any
     ``concurrent.futures.Executor`` (``executor``). Returns the stored results.
     """
     plan = plan_sweep(
         scenario, sets, design, samples, reps, seed, TableOptions(daily, teams, events), batch_size,
-        workers or default_workers(), crn, dummy, targets, run_timeout,
+        workers or default_workers(), crn, dummy, targets, run_timeout, allow_large,
     )
     outcome = run_sweep(plan, out, workers, scheduler, executor, resume, progress, batch_size is not None)
     return outcome.results

@@ -21,6 +21,7 @@ from deploysim.errors import ScenarioError, UsageError
 from deploysim.experiments.defaults import DAILY_MODES
 from deploysim.experiments.design import Design, Factor, dummy_factor, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
+from deploysim.experiments.work_limits import check_sweep
 from deploysim.scenario.load import validate_scenario
 from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
@@ -206,13 +207,16 @@ def plan_sweep(
     dummy: bool = False,
     targets: Sequence[str] = (),
     run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> SweepPlan:
     """Check paths and specs, build the design and validate every point, all before anything runs.
 
     ``crn``: every point uses the seeds of point 0 (the default; False gives each point its own);
     ``dummy``: add the inert factor ``dummy``; ``targets``: milestone targets such as ``foc_day<=200``
     that ``analyze`` reports as P(reached by the day), stored in the manifest; ``run_timeout``: wall
-    seconds each run may take before the watchdog stops it (default: from the scenario's size).
+    seconds each run may take before the watchdog stops it (default: from the scenario's size). A sweep
+    whose work passes :mod:`deploysim.experiments.work_limits` is refused before its design is built,
+    unless ``allow_large``.
     """
     if reps < 1:
         raise UsageError(f"reps {reps}: must be at least 1")
@@ -225,7 +229,11 @@ def plan_sweep(
     if dummy:
         factors = _with_dummy(factors, design)
     checked = _checked_targets(targets, base, factors)
-    built = make_design(design, factors, samples, seed)
+
+    def admit(points: int) -> None:
+        check_sweep(base, points, reps, allow_large)
+
+    built = make_design(design, factors, samples, seed, admit=admit)
     invalid = invalid_points(data, built)
     tables = tables or TableOptions()
     total = len(built.points) * reps
