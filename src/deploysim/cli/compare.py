@@ -14,6 +14,7 @@ from deploysim.cli.options import (
     positive_int,
     precision_settings,
     seed,
+    workers,
 )
 from deploysim.cli.outputs import add_output_options, write_outputs
 from deploysim.cli.progress import ProgressLine
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--reps", type=positive_int, default=100, help="replications per scenario (default 100)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed shared by all scenarios (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/compare-<A>-vs-<B>)")
-    parser.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
+    parser.add_argument("--workers", type=workers, default=None, help="processes (default: all cores)")
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
     add_target_option(parser)
     add_precision_options(parser, "every paired difference from the first scenario")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from deploysim.cli.options import add_large_option, add_watchdog_option, positive_int, seed
+from deploysim.cli.options import add_large_option, add_watchdog_option, positive_int, samples, seed, workers
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DAILY_MODES, DESIGNS
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--set", dest="sets", action="append", default=[], metavar="PATH=SPEC", help="a field to vary (repeatable)"
     )
     parser.add_argument("--design", choices=DESIGNS, default="grid", help="grid (default), lhs or sobol")
-    parser.add_argument("--samples", type=positive_int, default=None, help="points of lhs; base samples N of sobol")
+    parser.add_argument("--samples", type=samples, default=None, help="points of lhs; base samples N of sobol")
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per design point (default 10)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     seeds = parser.add_mutually_exclusive_group()
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>-sweep)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
+    where.add_argument("--workers", type=workers, default=None, help="local processes (default: all cores)")
     where.add_argument("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument(
         "--resume", action="store_true", help="continue the sweep stored in --out, running only what is missing"

@@ -203,9 +203,13 @@ def parse_value(text: str, where: str) -> tuple[Value, bool]:
     if _INTEGER.match(text):
         return int(text), False
     try:
-        return float(text), False
+        number = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(number):
+            raise UsageError(f"{where}: {text!r} is not a finite number; every value of a sweep must be one")
+        return number, False
     if _UNIT.search(text) and "(" not in text:
         try:
             days = parse_quantity(text)
@@ -280,7 +284,11 @@ def _parse_range(path: str, spec: str, where: str) -> Factor:
         raise UsageError(f"{where}: lo must be below hi in lo:hi:step")
     if step <= 0:
         raise UsageError(f"{where}: step must be greater than zero in lo:hi:step")
-    count = math.floor((high - low) / step + 1e-9) + 1
+    span = (high - low) / step  # inf when a huge span meets a tiny step
+    if not math.isfinite(span) or span + 1 > MAX_LEVELS + 1:
+        shown = f"{span + 1:,.0f}" if math.isfinite(span) else "too many"
+        raise UsageError(f"{where}: {shown} levels; at most {MAX_LEVELS:,}")
+    count = math.floor(span + 1e-9) + 1
     if count > MAX_LEVELS:
         raise UsageError(f"{where}: {count:,} levels; at most {MAX_LEVELS:,}")
     levels = [round(low + k * step, 12) for k in range(count)]
