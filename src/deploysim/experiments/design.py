@@ -35,6 +35,7 @@ import hashlib
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,6 +56,8 @@ _INTEGER = re.compile(r"^[-+]?\d+$")
 _UNIT = re.compile(r"[A-Za-z]\s*$")
 
 Value = bool | int | float | str
+Admit = Callable[[int], None]
+"""Hears a design's number of points before it is built; raises to refuse them."""
 FactorKind = Literal["list", "range", "uniform", "int", "choice"]
 DesignKind = Literal["grid", "lhs", "sobol"]
 
@@ -298,7 +301,11 @@ def _parse_range(path: str, spec: str, where: str) -> Factor:
         raise UsageError(f"{where}: lo must be below hi in lo:hi:step")
     if step <= 0:
         raise UsageError(f"{where}: step must be greater than zero in lo:hi:step")
-    count = math.floor((high - low) / step + 1e-9) + 1
+    span = (high - low) / step  # inf when a huge span meets a tiny step
+    if not math.isfinite(span) or span + 1 > MAX_LEVELS + 1:
+        shown = f"{span + 1:,.0f}" if math.isfinite(span) else "too many"
+        raise UsageError(f"{where}: {shown} levels; at most {MAX_LEVELS:,}")
+    count = math.floor(span + 1e-9) + 1
     if count > MAX_LEVELS:
         raise UsageError(f"{where}: {count:,} levels; at most {MAX_LEVELS:,}")
     levels = [round(low + k * step, 12) for k in range(count)]
@@ -345,7 +352,7 @@ def _frame(columns: dict[str, list[Value]]) -> pd.DataFrame:
     return frame
 
 
-def grid(factors: tuple[Factor, ...]) -> pd.DataFrame:
+def grid(factors: tuple[Factor, ...], admit: Admit | None = None) -> pd.DataFrame:
     """Every combination of the factors' levels; the last factor varies fastest."""
     for factor in factors:
         if factor.sampled:
@@ -357,6 +364,8 @@ def grid(factors: tuple[Factor, ...]) -> pd.DataFrame:
     if total > MAX_POINTS:
         why = f"the grid has {total:,} points; at most {MAX_POINTS:,}: use"
         raise UsageError(f"{why} design='lhs' or fewer levels", cli=f"{why} --design lhs or fewer levels")
+    if admit is not None:
+        admit(total)
     if not factors:
         return _frame({})
     index = np.indices([len(f.values) for f in factors]).reshape(len(factors), -1)
@@ -416,8 +425,10 @@ def make_design(
     samples: int | None = None,
     seed: int = 0,
     second_order: bool = False,
+    admit: Admit | None = None,
 ) -> Design:
-    """The design of a sweep, checking that the specs suit the design."""
+    """The design of a sweep, checking that the specs suit the design; ``admit`` hears the number of
+    points before any is built and may refuse them (by raising)."""
     if kind not in DESIGNS:
         raise UsageError(f"design {kind!r}: choose one of {', '.join(DESIGNS)}",
                          cli=f"--design {kind}: choose one of {', '.join(DESIGNS)}")
@@ -430,7 +441,7 @@ def make_design(
                 "samples applies to design='lhs' and 'sobol'; a grid's size is set by its lists and ranges",
                 cli="--samples applies to --design lhs and sobol; a grid's size is set by its lists and ranges",
             )
-        return Design(kind, factors, grid(factors), None, seed)
+        return Design(kind, factors, grid(factors, admit), None, seed)
     if samples is None:
         raise UsageError(f"design={kind!r} needs samples=N", cli=f"--design {kind} needs --samples N")
     if samples < 1:
@@ -439,11 +450,15 @@ def make_design(
         if samples > MAX_POINTS:
             why = f"at most {MAX_POINTS:,}"
             raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
+        if admit is not None:
+            admit(samples)
         return Design(kind, factors, lhs(factors, samples, seed), samples, seed)
     varied = _varied(factors, kind)
     total = samples * ((2 if second_order else 1) * len(varied) + 2)
     if total > MAX_POINTS:
         why = f"{total:,} sobol points; at most {MAX_POINTS:,}"
         raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
+    if admit is not None:
+        admit(total)
     points = sobol(factors, samples, seed, second_order)
     return Design(kind, factors, points, samples, seed, second_order, salib_problem(factors))
