@@ -148,6 +148,8 @@ def replicate(
         memory.add({name: part.table(name) for name in TABLES})
         done = total
         runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
+        # a scenario none of whose runs finished will not finish later: stop instead of running to max_reps
+        require_finished(runs, str(out / "runs") if out is not None else "the runs table", by="scenario")
         return precision_checks(runs, targets, names, baseline, level)
 
     return memory, run_adaptive(look, reps, max_reps)
