@@ -13,12 +13,15 @@ import sys
 import time
 from typing import Any, TextIO
 
+from deploysim.cli.echo import say
+from deploysim.errors import printable
+
 
 class ProgressLine:
     """``progress(done, total)`` for ``deploysim.run``/``compare``/``sweep``: a bar on a tty, else sparse lines."""
 
     def __init__(self, label: str, stream: TextIO | None = None, unit: str = "replications") -> None:
-        self.label = label
+        self.label = printable(label)  # drawn by tqdm too, not only by say
         self.unit = unit
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
@@ -35,7 +38,7 @@ class ProgressLine:
             self._last_decile = decile
             elapsed = time.perf_counter() - self.started
             shown = f"{done:g}" if float(done).is_integer() else f"{done:.1f}"
-            print(f"{self.label}: {shown}/{total} {self.unit}, {elapsed:.1f} s", file=self.stream, flush=True)
+            say(f"{self.label}: {shown}/{total} {self.unit}, {elapsed:.1f} s", file=self.stream, flush=True)
 
     def within_run(self, done: float, total: int) -> None:
         """A run in this process passed a simulated month: ``done`` counts the finished part of it too,

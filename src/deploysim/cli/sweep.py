@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import add_large_option, add_watchdog_option, positive_int, samples, seed, workers
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
@@ -82,6 +83,7 @@ def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.runner import default_workers
     from deploysim.experiments.sweep import run_sweep
     from deploysim.experiments.sweep_plan import TableOptions, plan_sweep
+    from deploysim.storage.files import plain_name
 
     if not args.sets:
         raise UsageError("deploysim sweep: give at least one --set PATH=SPEC")
@@ -101,7 +103,7 @@ def handle(args: argparse.Namespace) -> int:
         run_timeout=args.run_timeout,
         allow_large=args.allow_large,
     )
-    out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
+    out: Path = args.out or Path("out") / f"{plain_name(Path(args.file).stem, 'scenario')}-sweep"
     outcome = run_sweep(
         plan,
         out,
@@ -124,25 +126,25 @@ def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
     plan = outcome.plan
     runs = outcome.results.runs
     failed = failed_count(runs)
-    print(
+    say(
         f"{plan.label}: {plan.design.kind} design, {len(plan.design.points)} points x {plan.replications} "
         f"replications = {plan.total_runs} runs, seed {plan.root_seed}",
         file=stream,
     )
     seeds = ("common random numbers (every point uses the seeds of point 0)" if plan.crn
              else "independent seeds per point (--independent)")
-    print(f"seeds: {seeds}", file=stream)
+    say(f"seeds: {seeds}", file=stream)
     if outcome.skipped:
-        print(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
-    print(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
+        say(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
+    say(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
     if plan.invalid:
         first_point, first = next(iter(plan.invalid.items()))
-        print(
+        say(
             f"{len(plan.invalid)} design point(s) are not valid scenarios and were recorded as errors; "
             f"point {first_point}: {first.removeprefix('ScenarioError: ')}",
             file=stream,
         )
     if failed:
-        print(failure_report(runs, str(outcome.results.path / "runs")), file=stream)
-    print(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
+        say(failure_report(runs, str(outcome.results.path / "runs")), file=stream)
+    say(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
           f"deploysim analyze {outcome.results.path}", file=stream)

@@ -48,6 +48,7 @@ from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import output_session
 from deploysim.storage.tables import TABLES, RunTables, write_part
 
 if TYPE_CHECKING:
@@ -189,22 +190,23 @@ class Comparison:
         """
         out = Path(directory)
         stored = self.tables if isinstance(self.tables, StoredResults) else None
-        if stored is None or out.resolve() != stored.path.resolve():
-            prepare_output(out, overwrite, OUTPUTS)
-            for table in TABLES:
-                frame = self.tables.table(table)
-                for i, label in enumerate(self.labels):
-                    part = frame[frame["scenario"] == label] if not frame.empty else frame
-                    if not part.empty:
-                        write_part(out, table, _part_key(i, label), part)
-        written: list[Path] = []
-        bands = staffing_quantiles(self.daily, scenarios=self.labels)
-        tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
-                  "outcomes": self.outcomes(), "staffing-quantiles": bands}
-        for name, frame in tables.items():
-            written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
-        written += self.save_plots(out)
-        write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
+        with output_session(out):
+            if stored is None or out.resolve() != stored.path.resolve():
+                prepare_output(out, overwrite, OUTPUTS)
+                for table in TABLES:
+                    frame = self.tables.table(table)
+                    for i, label in enumerate(self.labels):
+                        part = frame[frame["scenario"] == label] if not frame.empty else frame
+                        if not part.empty:
+                            write_part(out, table, _part_key(i, label), part)
+            written: list[Path] = []
+            bands = staffing_quantiles(self.daily, scenarios=self.labels)
+            tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
+                      "outcomes": self.outcomes(), "staffing-quantiles": bands}
+            for name, frame in tables.items():
+                written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
+            written += self.save_plots(out)
+            write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
         return written
 
     def save_plots(self, directory: Path) -> list[Path]:
@@ -262,21 +264,22 @@ def compare(
         check_max_reps(reps, max_reps)
     check_replications(resolved, max_reps if targets else reps, bool(targets), allow_large)
     directory = Path(out) if out is not None else None
-    if directory is not None:
-        prepare_output(directory, overwrite, OUTPUTS)
-        write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, False, None,
-                                            milestone_targets))
-    tables, adaptive = replicate(
-        resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
-        keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
-        run_timeout=run_timeout,
-    )
-    comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
-    if directory is not None:
-        write_manifest(directory, comparison.manifest(complete=True))
-        comparison.tables = load_results(directory)
-    require_finished(comparison.runs, str(directory / "runs") if directory is not None else "the runs table",
-                     by="scenario")
+    with output_session(directory):
+        if directory is not None:
+            prepare_output(directory, overwrite, OUTPUTS)
+            write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, False, None,
+                                                milestone_targets))
+        tables, adaptive = replicate(
+            resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
+            keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
+            run_timeout=run_timeout,
+        )
+        comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
+        if directory is not None:
+            write_manifest(directory, comparison.manifest(complete=True))
+            comparison.tables = load_results(directory)
+        require_finished(comparison.runs, str(directory / "runs") if directory is not None else "the runs table",
+                         by="scenario")
     return comparison
 
 

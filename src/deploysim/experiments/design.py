@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -44,6 +45,7 @@ import pandas as pd
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DESIGNS
 from deploysim.scenario.durations import parse_quantity
+from deploysim.scenario.yaml_file import describe_value
 
 MAX_POINTS = 1_000_000
 MAX_LEVELS = 100_000
@@ -201,14 +203,21 @@ def parse_value(text: str, where: str) -> tuple[Value, bool]:
     if lowered in ("true", "false"):
         return lowered == "true", False
     if _INTEGER.match(text):
-        return int(text), False
+        try:
+            return int(text), False
+        except ValueError:  # Python refuses to read a whole number of more than 4,300 digits
+            digits = len(text.lstrip("+-"))
+            raise UsageError(
+                f"{where}: {describe_value(text)} has {digits:,} digits; a number may have at most "
+                f"{sys.get_int_max_str_digits():,}"
+            ) from None
     try:
         number = float(text)
     except ValueError:
         pass
     else:
-        if not math.isfinite(number):
-            raise UsageError(f"{where}: {text!r} is not a finite number; every value of a sweep must be one")
+        if not math.isfinite(number):  # no scenario field takes inf or nan, and a range of them never ends
+            raise UsageError(f"{where}: {describe_value(text)} is not a finite number")
         return number, False
     if _UNIT.search(text) and "(" not in text:
         try:
@@ -222,8 +231,11 @@ def parse_value(text: str, where: str) -> tuple[Value, bool]:
 def _number(text: str, where: str) -> tuple[float, bool]:
     value, in_days = parse_value(text, where)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"{where}: {text.strip()!r} is not a number (or a duration such as '30 d')")
-    return float(value), in_days
+        raise UsageError(f"{where}: {describe_value(text.strip())} is not a number (or a duration such as '30 d')")
+    try:
+        return float(value), in_days
+    except OverflowError:  # a whole number beyond any float
+        raise UsageError(f"{where}: {describe_value(text.strip())} is too large for a number") from None
 
 
 def _homogeneous(texts: list[str], where: str) -> tuple[tuple[Value, ...], bool]:
@@ -243,7 +255,7 @@ def _homogeneous(texts: list[str], where: str) -> tuple[tuple[Value, ...], bool]
 
 def parse_spec(path: str, spec: str) -> Factor:
     """Read one SPEC for one PATH; raises UsageError with the flag as written."""
-    where = f"--set {path}={spec}"
+    where = f"--set {path}={_cut(spec)}"
     text = spec.strip()
     if not text:
         raise UsageError(f"{where}: no values after '='; e.g. {path}=10,20,30 or {path}=uniform(10,30)")
@@ -273,6 +285,11 @@ def parse_spec(path: str, spec: str) -> Factor:
         raise UsageError(f"{where}: empty item in the list; write values as a,b,c")
     values, in_days = _homogeneous(items, where)
     return Factor(path, spec, "list", values, in_days=in_days)
+
+
+def _cut(spec: str) -> str:
+    """A SPEC as messages quote it: a value of thousands of digits would make the one line unreadable."""
+    return spec if len(spec) <= 60 else f"{spec[:57]}..."
 
 
 def _parse_range(path: str, spec: str, where: str) -> Factor:

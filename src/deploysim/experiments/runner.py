@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
-from deploysim.errors import UsageError
+from deploysim.errors import UsageError, one_line
 from deploysim.results.measures import MEASURES
 from deploysim.results.outcomes import FAILED
 from deploysim.results.run import simulate
@@ -195,13 +195,48 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
+PARENT_POLL_S = 0.2
+"""How often a worker looks whether its parent is still there."""
+
+
+def _parent_gone(parent: int, direct: bool) -> bool:
+    if direct:
+        return os.getppid() != parent  # orphans are adopted by another process, so the parent id changes
+    try:
+        os.kill(parent, 0)  # forkserver: the worker's parent is the server, so ask after the command itself
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _watch_parent(parent: int, direct: bool) -> None:
+    while not _parent_gone(parent, direct):
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def end_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the command that started the pool is gone, however it ended.
+
+    A parent killed with SIGKILL cannot shut its pool down, and a worker blocked reading the task
+    queue would otherwise wait for ever (its siblings hold the queue open), still holding memory. A
+    daemon thread polls every PARENT_POLL_S; polling works on every platform, unlike Linux's
+    PR_SET_PDEATHSIG, which fires when the thread that started the worker ends, not the process.
+    """
+    direct = os.getppid() == parent or sys.platform == "win32"  # os.kill(pid, 0) would end a process on Windows
+    threading.Thread(target=_watch_parent, args=(parent, direct), name="deploysim-parent-watch", daemon=True).start()
+
+
 def local_executor(workers: int | None = None) -> Executor:
-    """A local process pool, started by :func:`start_method`."""
+    """A local process pool, started by :func:`start_method`, whose workers end with this process."""
     method = start_method()
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["deploysim.experiments.runner"])
-    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context,
+                               initializer=end_with_parent, initargs=(os.getpid(),))
 
 
 def _ready() -> int:
@@ -223,7 +258,7 @@ def started_pool(workers: int) -> Executor | None:
     except (BrokenProcessPool, OSError, NotImplementedError, EOFError) as exc:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(" ".join(str(exc).split()) or type(exc).__name__)  # printed, not raised
         print(f"deploysim: cannot start worker processes ({reason}); running in one process", file=sys.stderr)
         return None
     return pool
@@ -320,13 +355,34 @@ def execute(
             future.cancel()
 
 
+def _handshake(address: str, timeout: float) -> None:
+    """Open one connection to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds.
+
+    ``Client(timeout=...)`` bounds only the TCP connect: a server that accepts the connection but
+    never answers in Dask's protocol (a web server on that port) would keep it waiting for minutes.
+    The probe runs its own event loop in a thread of its own, so it works under a running loop too.
+    """
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(open_comm(address, timeout=timeout), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, probe()).result()
+
+
 def connect(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> Any:
-    """A ``distributed.Client`` for ``address``; an unreachable scheduler is a one-line UsageError."""
+    """A ``distributed.Client`` for ``address``; an unreachable scheduler, or something else listening
+    there, is a one-line UsageError within about ``timeout`` seconds."""
     try:
         from distributed import Client
     except ImportError:
         raise UsageError("--scheduler needs dask.distributed: pip install 'deploysim[dask]'") from None
     try:
+        _handshake(address, timeout)
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
