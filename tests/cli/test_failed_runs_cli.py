@@ -8,6 +8,7 @@ import pytest
 
 from deploysim import load_results
 from deploysim.cli.main import main
+from deploysim.errors import UnfinishedResultsWarning
 
 TOO_SHORT = "1e-9"  # seconds: every run is past its time budget at the first check (croatia has ~5,800 events)
 
@@ -43,3 +44,15 @@ def test_run_timeout_must_be_positive_and_finite(value: str, capsys: pytest.Capt
     assert main(["run", "croatia-1998", "--run-timeout", value]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("deploysim: error: ") and "--run-timeout" in err and len(err.splitlines()) == 1
+
+
+def test_an_adaptive_run_whose_first_look_all_failed_stops_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "adaptive"
+    code = main(["run", "croatia-1998", "--reps", "30", "--precision", "mean_fill=0.01", "--workers", "1",
+                 "--run-timeout", TOO_SHORT, "--out", str(out)])
+    assert code == 2
+    assert "30 of 30 run(s) failed" in capsys.readouterr().err  # not 1,000: it stopped at the first look
+    with pytest.warns(UnfinishedResultsWarning, match="30 of 30 runs on disk"):  # stopped, so not complete
+        assert len(load_results(out).runs) == 30

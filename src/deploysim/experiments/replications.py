@@ -167,6 +167,8 @@ def replicate(
         runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
         if not keep_in_memory:  # a resumed run may hold replications of later rounds: check as this round would
             runs = runs[runs["replication"] < total]
+        # a scenario none of whose runs finished will not finish later: stop instead of running to max_reps
+        require_finished(runs, str(out / "runs") if out is not None else "the runs table", by="scenario")
         return precision_checks(runs, targets, names, baseline, level)
 
     return memory, run_adaptive(look, reps, max_reps)
