@@ -85,3 +85,13 @@ def test_an_out_the_system_refuses_is_one_line(tiny_scenario: Path, tmp_path: Pa
     assert main(["run", str(tiny_scenario), "--reps", "2", "--workers", "1", "--out", str(blocker / "sub")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--out" in err[0] and "cannot create the directory" in err[0]
+
+
+def test_a_bad_scenario_leaves_no_directory_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nstart_date: 2010-07-22\nhorizon: 2 months\n")
+    out = tmp_path / "out"
+    for command in (["run", str(bad), "--out", str(out)], ["compare", str(bad), str(bad), "--out", str(out)]):
+        assert main([*command, "--reps", "2", "--workers", "1"]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+        assert not out.exists(), command  # the command's own session made it, and took it away again
