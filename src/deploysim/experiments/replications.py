@@ -29,8 +29,18 @@ from deploysim.experiments.precision import (
     precision_checks,
     run_adaptive,
 )
-from deploysim.experiments.runner import batch_size_for, default_workers, execute, executor_for, make_batches
+from deploysim.experiments.runner import (
+    Batch,
+    BatchTables,
+    batch_size_for,
+    default_workers,
+    execute,
+    executor_for,
+    make_batches,
+    run_batch,
+)
 from deploysim.experiments.sink import Progress, ResultsSink
+from deploysim.experiments.work_limits import check_replications
 from deploysim.results.measures import not_applicable
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
@@ -38,6 +48,7 @@ from deploysim.scenario.shipped import resolve_scenario
 from deploysim.scenario.variants import variant
 from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
+from deploysim.stats.runs import require_finished
 from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import (
     StoredResults,
@@ -72,25 +83,41 @@ def run_replications(
     keep_in_memory: bool = True,
     progress: Progress | None = None,
     done: Collection[int] = (),
+    run_timeout: float | None = None,
 ) -> RunTables:
     """Replicate each scenario with the same replication seeds (common random numbers).
 
-    ``workers=1`` with no executor runs in this process; otherwise a local process pool is used
-    unless an executor (e.g. a Dask client's) is given. Tables are written to ``out`` as they
-    finish and kept in memory when ``keep_in_memory`` (the returned tables are empty otherwise).
-    Replications in ``done`` (already in ``out``, for a resumed run) are counted but not run again.
+    ``workers=1`` with no executor runs in this process, and so does a single run (a pool cannot
+    share one replication out); otherwise a local process pool is used unless an executor (e.g. a
+    Dask client's) is given. Tables are written to ``out`` as they finish and kept in memory when
+    ``keep_in_memory`` (the returned tables are empty otherwise). Replications in ``done`` (already
+    in ``out``, for a resumed run) are counted but not run again. ``run_timeout``: wall seconds each
+    run may take before the watchdog stops it and records it as failed.
+
+    Progress moves per finished batch; runs in this process also report each simulated month to a
+    ``progress`` that has a ``within_run(done, total)`` method (``done`` then counts fractions of
+    runs). Workers in a pool send nothing until their batch ends: a callback cannot cross to them.
     """
     wanted = list(range(reps)) if isinstance(reps, int) else list(reps)
     replications = [r for r in wanted if r not in done]
+    if len(replications) * len(scenarios) == 1 and executor is None:
+        workers = 1
     n_workers = workers or default_workers()
     batches = []
     for label, scenario in scenarios.items():
         size = batch_size_for(scenario, len(replications), n_workers)
-        batches += make_batches(scenario, label, replications, seed, size)
+        batches += make_batches(scenario, label, replications, seed, size, run_timeout=run_timeout)
     sink = ResultsSink(out, keep_in_memory, len(wanted) * len(scenarios), (len(wanted) - len(replications))
                        * len(scenarios), progress=progress)
     with executor_for(workers, None, executor) as (pool, window):
-        execute(batches, pool, sink, max_in_flight=window)
+        within_run = getattr(progress, "within_run", None)
+        if pool is None and within_run is not None:
+            def work(batch: Batch) -> BatchTables:
+                return run_batch(batch, lambda part: within_run(sink.done + part, sink.total))
+
+            execute(batches, pool, sink, max_in_flight=window, work=work)
+        else:
+            execute(batches, pool, sink, max_in_flight=window)
     return sink.memory if sink.memory is not None else MemoryTables()
 
 
@@ -108,6 +135,7 @@ def replicate(
     baseline: str | None = None,
     level: float = 0.95,
     done: Collection[int] = (),
+    run_timeout: float | None = None,
 ) -> tuple[RunTables, AdaptiveResult]:
     """Run ``reps`` replications of every scenario, or with ``targets``, run until they are met
     (the procedure, why it covers and its caveat are in :mod:`deploysim.experiments.precision`).
@@ -118,7 +146,8 @@ def replicate(
     in ``done`` are on disk already (a resumed run): the same rounds are taken, running only the rest.
     """
     if not targets:
-        tables = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress, done)
+        tables = run_replications(scenarios, reps, seed, workers, executor, out, keep_in_memory, progress, done,
+                                  run_timeout)
         return tables, AdaptiveResult(reps, True)
     if out is None and not keep_in_memory:
         raise ValueError("replicate: adaptive replication needs keep_in_memory=True or an output directory")
@@ -131,7 +160,8 @@ def replicate(
         """Run replications ran .. total-1 (numbered on, so the data equal a fixed run of ``total``), then check."""
         nonlocal ran
         part = run_replications(scenarios, range(ran, total), seed, workers, executor, out, keep_in_memory,
-                                _offset_progress(progress, ran * len(names), total * len(names)), done)
+                                _offset_progress(progress, ran * len(names), total * len(names)), done,
+                                run_timeout)
         memory.add({name: part.table(name) for name in TABLES})
         ran = total
         runs = memory.runs if keep_in_memory else read_table(out, "runs")  # type: ignore[arg-type]
@@ -198,28 +228,34 @@ class Replications(RunTables):
         """How many runs fell into each outcome class (consent refused, mandate ended, ...), with shares."""
         return outcome_table(self.runs, self.level)
 
+    def _titled(self, what: str) -> str:
+        """A chart title naming the scenario as plain text, however its name is written (``$...$``, very long)."""
+        from deploysim.plots.style import name_text
+
+        return f"{name_text(self.label)}: {what}"
+
     def plot_staffing(self, title: str | None = None) -> Figure:
         """The staffing fan over the runs still active, with the median IOC and FOC dates (Kaplan-Meier)."""
         from deploysim.plots import median_milestones, staffing_fan
 
-        return staffing_fan(self.daily, title=title or f"{self.label}: staffing",
+        return staffing_fan(self.daily, title=title or self._titled("staffing"),
                             milestones=median_milestones(self.summary()))
 
     def plot_outcomes(self, title: str | None = None) -> Figure:
         """The staffing fan split by how the runs ended, one panel per outcome class."""
         from deploysim.plots import staffing_by_outcome
 
-        return staffing_by_outcome(self.daily, self.runs, title=title or f"{self.label}: staffing by outcome")
+        return staffing_by_outcome(self.daily, self.runs, title=title or self._titled("staffing by outcome"))
 
     def plot_coverage(self, title: str | None = None) -> Figure:
         from deploysim.plots import coverage_heatmap
 
-        return coverage_heatmap(self.teams, title=title or f"{self.label}: team coverage")
+        return coverage_heatmap(self.teams, title=title or self._titled("team coverage"))
 
     def plot_timeline(self, title: str | None = None) -> Figure:
         from deploysim.plots import mandate_timeline
 
-        return mandate_timeline(self.daily, self.events, title=title or f"{self.label}: mandate timeline")
+        return mandate_timeline(self.daily, self.events, title=title or self._titled("mandate timeline"))
 
     def plots(self) -> dict[str, Figure]:
         """The charts a planner reads first, by file name; cadets and phases only where the scenario has them."""
@@ -232,10 +268,10 @@ class Replications(RunTables):
             "timeline.png": self.plot_timeline(),
         }
         if self.scenario.training_programmes:
-            figures["cadets.png"] = cadet_progress(self.daily, title=f"{self.label}: cadets")
+            figures["cadets.png"] = cadet_progress(self.daily, title=self._titled("cadets"))
         if self.scenario.phases:
             names = [p.name for p in self.scenario.phases]
-            figures["phases.png"] = phase_share(self.daily, names, title=f"{self.label}: phases")
+            figures["phases.png"] = phase_share(self.daily, names, title=self._titled("phases"))
         return figures
 
     def manifest(self, complete: bool = True) -> dict[str, Any]:
@@ -307,6 +343,8 @@ def run(
     origin: str = "changes",
     targets: str | Sequence[str] | None = None,
     resume: bool = False,
+    run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> Replications:
     """Replicate one scenario: the Python API of ``deploysim run``.
 
@@ -320,6 +358,10 @@ def run(
     milestone targets such as ``"foc_day<=150"`` or ``"foc_day<=2011-03-01"``, reported as P(by then).
     ``resume``: continue the unfinished run stored in ``out`` (same scenario, seed, reps, changes and
     precision), running only the replications not on disk; the tables equal an uninterrupted run's.
+    ``run_timeout``: wall seconds each replication may take; a run the watchdog stops (this budget,
+    its event budget, or no progress in simulated time) is a failed row, left out of every estimate.
+    Work beyond :mod:`deploysim.experiments.work_limits` is refused before anything runs, unless
+    ``allow_large``.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
@@ -333,10 +375,10 @@ def run(
     else:
         path = resolve_scenario(scenario)
         resolved, file = load_scenario(path, given, origin=origin), str(path)
+    check_replications({resolved.name: resolved}, max_reps if targets_ else reps, bool(targets_), allow_large)
     directory = Path(out) if out is not None else None
     if resume and overwrite:
         raise UsageError("resume and overwrite exclude each other", cli="--resume and --overwrite exclude each other")
-    directory = Path(out) if out is not None else None
     requested, limit = (reps, max_reps) if targets_ else (None, None)
     with output_session(directory):
         done: set[int] = set()
@@ -350,6 +392,7 @@ def run(
         tables, adaptive = replicate(
             {resolved.name: resolved}, reps, targets_, max_reps, seed=seed, workers=workers, executor=executor,
             out=directory, keep_in_memory=directory is None, progress=progress, level=level, done=done,
+            run_timeout=run_timeout,
         )
         result = Replications(resolved, file, seed, adaptive, tables, targets_, given, level, milestone_targets,
                               len(done), requested, limit)
@@ -357,6 +400,7 @@ def run(
             write_manifest(directory, result.manifest(complete=True))
             remove_unfinished_parts(directory)
             result.tables = load_results(directory)
+        require_finished(result.runs, str(directory / "runs") if directory is not None else "the runs table")
     return result
 
 

@@ -23,13 +23,14 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
-from deploysim.errors import UsageError
+from deploysim.errors import UsageError, one_line
 from deploysim.results.measures import MEASURES
 from deploysim.results.outcomes import FAILED
 from deploysim.results.run import simulate
@@ -51,6 +52,8 @@ class Batch:
     keep_daily: bool = True
     keep_teams: bool = True
     keep_events: bool = True
+    run_timeout: float | None = None
+    """Wall seconds each run may take (None: the watchdog's default from the scenario's size)."""
 
     @property
     def runs(self) -> int:
@@ -98,18 +101,28 @@ def failed_rows(batch: Batch, error: str) -> pd.DataFrame:
     return pd.DataFrame([error_row(batch, replication, error) for replication in batch.replications])
 
 
-def run_batch(batch: Batch) -> BatchTables:
-    """Simulate every replication of a batch; runs in a worker, so it must stay importable and pure."""
+RunsDone = Callable[[float], None]
+"""Hears how many runs of a batch are done, fractions included, as a run passes each simulated month."""
+
+
+def run_batch(batch: Batch, on_progress: RunsDone | None = None) -> BatchTables:
+    """Simulate every replication of a batch; runs in a worker, so it must stay importable and pure.
+
+    A run that raises, the watchdog's stop included, is recorded as an error row and the batch goes on.
+    ``on_progress`` (in this process only: a callback does not cross to a worker) hears each month.
+    """
     rows: list[dict[str, Any]] = []
     daily: list[pd.DataFrame] = []
     teams: list[pd.DataFrame] = []
     events: list[pd.DataFrame] = []
     done: list[int] = []
-    for replication in batch.replications:
+    for index, replication in enumerate(batch.replications):
         started = time.perf_counter()
+        tick = None if on_progress is None else partial(_month_done, on_progress, index)
         try:
             result = simulate(
-                batch.scenario, batch.root_seed, replication, batch.point, record_events=batch.keep_events
+                batch.scenario, batch.root_seed, replication, batch.point, record_events=batch.keep_events,
+                run_timeout=batch.run_timeout, on_month=tick,
             )
         except Exception as exc:  # a failing run is recorded as data and the batch goes on
             rows.append(error_row(batch, replication, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=8),
@@ -132,6 +145,10 @@ def run_batch(batch: Batch) -> BatchTables:
         if frames:
             tables[name] = _with_keys(batch, done, frames)
     return tables
+
+
+def _month_done(on_progress: RunsDone, finished: int, month: int, months: int) -> None:
+    on_progress(finished + month / months)
 
 
 def _with_keys(batch: Batch, replications: list[int], frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -241,7 +258,7 @@ def started_pool(workers: int) -> Executor | None:
     except (BrokenProcessPool, OSError, NotImplementedError, EOFError) as exc:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(" ".join(str(exc).split()) or type(exc).__name__)  # printed, not raised
         print(f"deploysim: cannot start worker processes ({reason}); running in one process", file=sys.stderr)
         return None
     return pool
@@ -281,6 +298,7 @@ def make_batches(
     point: int = 0,
     parameters: dict[str, Any] | None = None,
     keep: tuple[bool, bool, bool] = (True, True, True),
+    run_timeout: float | None = None,
 ) -> list[Batch]:
     reps = list(replications)
     return [
@@ -292,6 +310,7 @@ def make_batches(
             root_seed,
             dict(parameters or {}),
             *keep,
+            run_timeout,
         )
         for i in range(0, len(reps), size)
     ]

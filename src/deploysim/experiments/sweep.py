@@ -215,6 +215,8 @@ def sweep(
     crn: bool = True,
     dummy: bool = False,
     targets: Sequence[str] = (),
+    run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> StoredResults:
     """Sweep scenario fields over a design and store the results in ``out``; the Python API of
     ``deploysim sweep``. ``sets`` is ``["PATH=SPEC", ...]`` or ``{PATH: SPEC}``.
@@ -223,13 +225,16 @@ def sweep(
     so that indices measure the parameters rather than each point's luck; ``crn=False`` is ``--independent``.
     ``dummy`` adds the inert factor ``dummy`` (stored and analysed, applied to no field), the yardstick of
     an irrelevant parameter's index. ``targets`` (``["foc_day<=200"]``) are stored for ``analyze``.
+``run_timeout``: wall seconds each run may take (a run past it, or past its other watchdog budgets,
+is an error row; :mod:`deploysim.engine.watchdog`). ``allow_large`` runs a sweep beyond the work limits
+of :mod:`deploysim.experiments.work_limits`.
 
     Runs on a local process pool (``workers``; 1 runs here), a Dask scheduler (``scheduler``) or any
     ``concurrent.futures.Executor`` (``executor``). Returns the stored results.
     """
     plan = plan_sweep(
         scenario, sets, design, samples, reps, seed, TableOptions(daily, teams, events), batch_size,
-        workers or default_workers(), crn, dummy, targets,
+        workers or default_workers(), crn, dummy, targets, run_timeout, allow_large,
     )
     outcome = run_sweep(plan, out, workers, scheduler, executor, resume, progress, batch_size is not None)
     return outcome.results

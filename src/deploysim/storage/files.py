@@ -28,6 +28,9 @@ import pandas as pd
 from deploysim.errors import OutputError
 
 TEMP_SUFFIX = ".tmp"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a text cell of a CSV file as a formula (OWASP, CSV injection)."""
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 NAME_LIMIT = 80
 """Characters of a file or directory name derived from a scenario or file name (file systems allow 255 bytes)."""
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -100,8 +103,40 @@ def write_json(path: str | os.PathLike[str], value: Any) -> Path:
     return write_bytes(path, json.dumps(value, indent=2, default=str).encode())
 
 
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``, ``-2+3``),
+    prefixed with ``'`` so it shows as the text it is; numbers, and text that is a plain number
+    (``-3.5``), stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return f"'{value}"
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name that a spreadsheet would run as a formula neutralised.
+
+    Names come from scenario files (scenario, team, unit and role names), and planners open the CSV
+    files in a spreadsheet; a name such as ``=cmd|' /C calc'!A0`` must arrive as text.
+    """
+    types = pd.api.types
+    text = [
+        column
+        for column, dtype in frame.dtypes.items()
+        if not (types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype) or types.is_datetime64_any_dtype(dtype))
+    ]  # numbers and dates can hold no formula; every other column may hold text
+    safe = frame.copy() if text else frame
+    for column in text:
+        safe[column] = safe[column].astype(object).map(neutralise_formula)
+    return safe.rename(columns=neutralise_formula)
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    return write_bytes(path, frame.to_csv(index=False).encode())
+    """The frame as CSV, with formula-like text neutralised (:func:`spreadsheet_safe`).
+
+    Lines end in CRLF, as RFC 4180 and Python's csv module have them: with that terminator a cell that
+    holds a carriage return is quoted, where with a bare newline it would split its row in two.
+    """
+    return write_bytes(path, spreadsheet_safe(frame).to_csv(index=False, lineterminator="\r\n").encode())
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
