@@ -70,3 +70,23 @@ def minimal_scenario() -> dict[str, Any]:
 def run_cli() -> Callable[..., CliResult]:
     """``run_cli("validate", path) -> (code, stdout, stderr)``; see :func:`run_deploysim`."""
     return run_deploysim
+
+
+TINY_SCENARIO = """\
+name: tiny mission
+start_date: 2010-07-22
+horizon: 2 months
+mandate: {initial_length: 2 months}
+units: [{name: North}]
+teams:
+  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
+"""
+
+
+@pytest.fixture
+def tiny_scenario(tmp_path: Path) -> Path:
+    """A scenario file whose replications take milliseconds: one team of three over two months, for tests
+    of what happens around runs (output directories, resuming, locks, workers) rather than in them."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_SCENARIO)
+    return path

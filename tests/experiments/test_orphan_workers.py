@@ -13,16 +13,6 @@ import pytest
 
 from deploysim.experiments.runner import START_METHOD_VARIABLE
 
-SCENARIO = """\
-name: orphan test
-start_date: 2010-07-22
-horizon: 2 months
-mandate: {initial_length: 2 months}
-units: [{name: North}]
-teams:
-  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
-"""
-
 
 def _children(pid: int) -> set[int]:
     """Child process ids from /proc (Linux), over all threads of ``pid``."""
@@ -44,9 +34,8 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finding child processes needs Linux's /proc")
 @pytest.mark.parametrize("method", ["fork", "forkserver"])
-def test_workers_exit_when_their_parent_is_killed(tmp_path: Path, method: str) -> None:
-    scenario = tmp_path / "small.yaml"
-    scenario.write_text(SCENARIO)
+def test_workers_exit_when_their_parent_is_killed(tiny_scenario: Path, tmp_path: Path, method: str) -> None:
+    scenario = tiny_scenario
     out = tmp_path / "out"
     parent = subprocess.Popen(
         [sys.executable, "-m", "deploysim", "run", str(scenario), "--reps", "5000", "--workers", "2",

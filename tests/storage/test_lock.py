@@ -13,24 +13,13 @@ import pytest
 from deploysim.errors import OutputError
 from deploysim.storage.lock import LOCK_FILE, DirectoryLock
 
-SCENARIO = """\
-name: lock test
-start_date: 2010-07-22
-horizon: 2 months
-mandate: {initial_length: 2 months}
-units: [{name: North}]
-teams:
-  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
-"""
-
 
 def _deploysim(*args: str) -> list[str]:
     return [sys.executable, "-m", "deploysim", *args]
 
 
-def test_a_second_command_on_the_same_out_refuses_while_the_first_writes(tmp_path: Path) -> None:
-    scenario = tmp_path / "small.yaml"
-    scenario.write_text(SCENARIO)
+def test_a_second_command_on_the_same_out_refuses_while_the_first_writes(tiny_scenario: Path, tmp_path: Path) -> None:
+    scenario = tiny_scenario
     out = tmp_path / "out"
     first = subprocess.Popen(_deploysim("run", str(scenario), "--reps", "3000", "--workers", "1", "--out", str(out)),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

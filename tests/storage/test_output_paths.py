@@ -9,24 +9,8 @@ import pytest
 
 from deploysim.cli import main
 from deploysim.errors import OutputError
+from deploysim.experiments.replications import run
 from deploysim.storage.files import NAME_LIMIT, inside, plain_name, write_bytes
-
-SCENARIO = """\
-name: paths test
-start_date: 2010-07-22
-horizon: 2 months
-mandate: {initial_length: 2 months}
-units: [{name: North}]
-teams:
-  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
-"""
-
-
-@pytest.fixture
-def scenario_file(tmp_path: Path) -> Path:
-    path = tmp_path / "small.yaml"
-    path.write_text(SCENARIO)
-    return path
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -40,9 +24,9 @@ def test_plain_names_hold_no_separator_dot_or_control_character(text: str, expec
 
 
 def test_a_file_named_dots_writes_into_out_not_the_working_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tiny_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "...yaml").write_text(SCENARIO)
+    tiny_scenario.rename(tmp_path / "...yaml")
     monkeypatch.chdir(tmp_path)
     assert main(["run", "...yaml", "--reps", "2", "--workers", "1"]) == 0, capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["...yaml", "out"]
@@ -50,10 +34,10 @@ def test_a_file_named_dots_writes_into_out_not_the_working_folder(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["run"]
 
 
-def test_overwrite_never_follows_a_link_inside_out(scenario_file: Path, tmp_path: Path) -> None:
+def test_overwrite_never_follows_a_link_inside_out(tiny_scenario: Path, tmp_path: Path) -> None:
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
-    command = ["run", str(scenario_file), "--reps", "2", "--workers", "1", "--out", str(out)]
-    assert main(command) == 0
+    run(tiny_scenario, reps=2, workers=1, out=out)
+    write_bytes(out / "summary.csv", b"ours")
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("keep")
     (elsewhere / "summary.csv").write_text("theirs")
@@ -61,22 +45,22 @@ def test_overwrite_never_follows_a_link_inside_out(scenario_file: Path, tmp_path
     (out / "runs").symlink_to(elsewhere, target_is_directory=True)
     (out / "summary.csv").unlink()
     (out / "summary.csv").symlink_to(elsewhere / "summary.csv")
-    assert main([*command, "--overwrite"]) == 0
+    run(tiny_scenario, reps=3, workers=1, out=out, overwrite=True)
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt", "summary.csv"]
     assert (elsewhere / "summary.csv").read_text() == "theirs"
     assert not (out / "runs").is_symlink() and list((out / "runs").glob("part-*.parquet"))
-    assert not (out / "summary.csv").is_symlink()
+    assert not os.path.lexists(out / "summary.csv")  # the link was moved aside with the old results, then deleted
 
 
 def test_a_link_where_a_table_goes_is_refused_in_one_line(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()
     elsewhere.mkdir()
     (out / "runs").symlink_to(elsewhere, target_is_directory=True)
-    assert main(["run", str(scenario_file), "--reps", "2", "--workers", "1", "--out", str(out)]) == 2
-    err = [line for line in capsys.readouterr().err.strip().splitlines() if "replications," not in line]  # progress
+    assert main(["run", str(tiny_scenario), "--reps", "2", "--workers", "1", "--out", str(out)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("deploysim:")]  # not progress
     assert len(err) == 1 and "runs is a symbolic link" in err[0] and "--out" in err[0]
     assert list(elsewhere.iterdir()) == []
     assert sorted(p.name for p in out.iterdir()) == ["runs"]  # as it was found
@@ -99,10 +83,10 @@ def test_inside_refuses_names_that_leave_the_directory(tmp_path: Path, name: str
 
 
 def test_analyze_refuses_an_analysis_folder_that_is_a_link(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out, elsewhere = tmp_path / "sweep", tmp_path / "elsewhere"
-    assert main(["sweep", str(scenario_file), "--set", "recruitment.roster.size=0,2", "--reps", "2", "--workers",
+    assert main(["sweep", str(tiny_scenario), "--set", "recruitment.roster.size=0,2", "--reps", "2", "--workers",
                  "1", "--out", str(out)]) == 0
     elsewhere.mkdir()
     (out / "analysis").symlink_to(elsewhere, target_is_directory=True)

@@ -15,62 +15,45 @@ from deploysim.experiments.replications import run
 from deploysim.storage.session import REPLACED, OutputSession
 from deploysim.storage.tables import write_part
 
-SCENARIO = """\
-name: session test
-start_date: 2010-07-22
-horizon: 2 months
-mandate: {initial_length: 2 months}
-units: [{name: North}]
-teams:
-  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
-"""
-
-
-@pytest.fixture
-def scenario_file(tmp_path: Path) -> Path:
-    path = tmp_path / "small.yaml"
-    path.write_text(SCENARIO)
-    return path
-
 
 def _fail_in_setup(*args: object, **kwargs: object) -> None:
     raise RuntimeError("setup failed")
 
 
 def test_a_failure_before_the_first_result_removes_the_directory_it_made(
-    scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "new" / "deeper"
     monkeypatch.setattr(replications, "replicate", _fail_in_setup)
     with pytest.raises(RuntimeError, match="setup failed"):
-        run(scenario_file, reps=2, workers=1, out=out)
+        run(tiny_scenario, reps=2, workers=1, out=out)
     assert not (tmp_path / "new").exists(), "every directory the command made is gone, parents too"
     monkeypatch.undo()
-    assert run(scenario_file, reps=2, workers=1, out=out).replications == 2  # the same command now works
+    assert run(tiny_scenario, reps=2, workers=1, out=out).replications == 2  # the same command now works
 
 
 def test_a_failed_overwrite_puts_the_previous_results_back(
-    scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    run(scenario_file, reps=2, workers=1, out=out)
+    run(tiny_scenario, reps=2, workers=1, out=out)
     (out / "notes.txt").write_text("mine")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr(replications, "replicate", _fail_in_setup)
     with pytest.raises(RuntimeError):
-        run(scenario_file, reps=3, workers=1, out=out, overwrite=True)
+        run(tiny_scenario, reps=3, workers=1, out=out, overwrite=True)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
 
 
-def test_a_directory_that_had_files_keeps_only_them(scenario_file: Path, tmp_path: Path,
+def test_a_directory_that_had_files_keeps_only_them(tiny_scenario: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "readme.txt").write_text("planning notes")
     monkeypatch.setattr(replications, "replicate", _fail_in_setup)
     with pytest.raises(RuntimeError):
-        run(scenario_file, reps=2, workers=1, out=out)
+        run(tiny_scenario, reps=2, workers=1, out=out)
     assert sorted(p.name for p in out.iterdir()) == ["readme.txt"]
 
 
@@ -85,20 +68,30 @@ def test_once_a_result_is_on_disk_a_failure_keeps_the_directory(tmp_path: Path) 
     assert (out / "manifest.json").is_file() and (out / "runs" / "part-a.parquet").is_file()
 
 
-def test_overwrite_sets_aside_and_deletes_only_after_a_result(scenario_file: Path, tmp_path: Path) -> None:
+def test_overwrite_sets_aside_and_deletes_only_after_a_result(tiny_scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run(scenario_file, reps=2, workers=1, out=out)
-    run(scenario_file, reps=3, workers=1, out=out, overwrite=True)
+    run(tiny_scenario, reps=2, workers=1, out=out)
+    run(tiny_scenario, reps=3, workers=1, out=out, overwrite=True)
     assert not (out / REPLACED).exists()
     assert json.loads((out / "manifest.json").read_text())["replications"] == 3
 
 
-def test_an_out_the_system_refuses_is_one_line(scenario_file: Path, tmp_path: Path,
+def test_an_out_the_system_refuses_is_one_line(tiny_scenario: Path, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(OutputError, match="cannot create the directory"):
-        run(scenario_file, reps=2, workers=1, out=blocker / "sub")
-    assert main(["run", str(scenario_file), "--reps", "2", "--workers", "1", "--out", str(blocker / "sub")]) == 2
+        run(tiny_scenario, reps=2, workers=1, out=blocker / "sub")
+    assert main(["run", str(tiny_scenario), "--reps", "2", "--workers", "1", "--out", str(blocker / "sub")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--out" in err[0] and "cannot create the directory" in err[0]
+
+
+def test_a_bad_scenario_leaves_no_directory_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nstart_date: 2010-07-22\nhorizon: 2 months\n")
+    out = tmp_path / "out"
+    for command in (["run", str(bad), "--out", str(out)], ["compare", str(bad), str(bad), "--out", str(out)]):
+        assert main([*command, "--reps", "2", "--workers", "1"]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+        assert not out.exists(), command  # the command's own session made it, and took it away again

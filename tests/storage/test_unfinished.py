@@ -11,23 +11,7 @@ from deploysim.cli import main
 from deploysim.errors import UnfinishedResultsWarning
 from deploysim.storage.directory import load_results
 
-SCENARIO = """\
-name: unfinished test
-start_date: 2010-07-22
-horizon: 2 months
-mandate: {initial_length: 2 months}
-units: [{name: North}]
-teams:
-  - {name: Team 1, unit: North, posts: {team_leader: 1, adviser: 2}, min_manning: {team_leader: 1, adviser: 1}}
-"""
 SWEEP = ["--set", "recruitment.roster.size=0,2", "--reps", "2", "--batch-size", "1", "--workers", "1"]
-
-
-@pytest.fixture
-def scenario_file(tmp_path: Path) -> Path:
-    path = tmp_path / "small.yaml"
-    path.write_text(SCENARIO)
-    return path
 
 
 def _interrupt(out: Path) -> None:
@@ -38,10 +22,10 @@ def _interrupt(out: Path) -> None:
 
 
 def test_an_unfinished_run_warns_and_report_says_how_many_runs_are_there(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "run"
-    assert main(["run", str(scenario_file), "--reps", "4", "--workers", "1", "--out", str(out)]) == 0
+    assert main(["run", str(tiny_scenario), "--reps", "4", "--workers", "1", "--out", str(out)]) == 0
     parts = len(list((out / "runs").glob("part-*.parquet")))
     _interrupt(out)
     capsys.readouterr()
@@ -54,10 +38,10 @@ def test_an_unfinished_run_warns_and_report_says_how_many_runs_are_there(
 
 
 def test_analyze_of_an_unfinished_sweep_notes_it_in_one_line(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "sweep"
-    assert main(["sweep", str(scenario_file), *SWEEP, "--out", str(out)]) == 0
+    assert main(["sweep", str(tiny_scenario), *SWEEP, "--out", str(out)]) == 0
     _interrupt(out)
     capsys.readouterr()
     assert main(["analyze", str(out), "--no-plots"]) == 0
