@@ -18,6 +18,7 @@ from deploysim.engine.daily_rules import DailyRules
 from deploysim.engine.events import Signal
 from deploysim.engine.mediation import start_incidents, start_mediators
 from deploysim.engine.plan import Plan, compile_plan
+from deploysim.engine.roster import call_up_order
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState, PostState
 from deploysim.engine.streams import RunIdentity, Streams
@@ -51,16 +52,23 @@ def _staff_opening_posts(state: MissionState) -> None:
     """Day 0: people already in place start mid-tour; other posts are called for now, or once the host consents."""
     hold = state.plan.consent.hold_calls
     held: list[PostState] = []
-    for team in state.teams:
-        for role, count, in_place in team.plan.opening_posts:
-            for k in range(count):
-                post = state.open_post(team, role)
-                if k < in_place:
-                    start_person(state, post, state.plan.tour.initial_elapsed(post.rng))
-                elif hold and not team.advance:
-                    held.append(post)
-                else:
-                    start_person(state, post)
+    tables = [
+        [
+            (state.open_post(team, role), k < in_place)
+            for role, count, in_place in team.plan.opening_posts
+            for k in range(count)
+        ]
+        for team in state.teams
+    ]
+    _reserve_roster(state, [post for table in tables for post, in_place in table if not in_place])
+    for team, table in zip(state.teams, tables, strict=True):
+        for post, in_place in table:
+            if in_place:
+                start_person(state, post, state.plan.tour.initial_elapsed(post.rng))
+            elif hold and not team.advance:
+                held.append(post)
+            else:
+                start_person(state, post)
         if team.plan.initial:
             start_mediators(state, team)
     if held:
@@ -71,6 +79,17 @@ def _staff_opening_posts(state: MissionState) -> None:
                     start_person(state, post)
 
         state.on(Signal.CONSENT_GRANTED, release)
+
+
+def _reserve_roster(state: MissionState, vacant: list[PostState]) -> None:
+    """Day 0's roster goes to the posts its call-up order puts first (see :mod:`deploysim.engine.roster`)."""
+    count = min(state.roster_left, len(vacant))
+    if count <= 0:
+        return
+    order = call_up_order(state.plan, [(post.team.plan.index, post.role) for post in vacant])
+    for position in order[:count]:
+        vacant[position].roster_reserved = True
+    state.roster_left -= count
 
 
 def _schedule_dynamics(state: MissionState, watchers: list[MetricWatcher]) -> None:

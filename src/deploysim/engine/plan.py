@@ -29,6 +29,7 @@ from deploysim.engine.rules import (
     compile_tension,
     default_min_manning,
 )
+from deploysim.engine.supply import SupplyPlan, compile_supply
 from deploysim.scenario.base import Team, Unit
 from deploysim.scenario.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
 from deploysim.scenario.dynamics import PhaseTeam
@@ -66,6 +67,10 @@ class RecruitmentPlan:
     induction: Sampler
     roster_size: int
     roster_call_up: Sampler
+    roster_order: str = "operational_first"
+    roster_priority_teams: tuple[int, ...] = ()
+    roster_priority_roles: tuple[str, ...] = ()
+    roster_refill_per_day: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,7 @@ class Plan:
     tension: TensionPlan | None
     budget: BudgetPlan
     foc_fill_share: float
+    supply: SupplyPlan | None = None  # none: every call finds a candidate and every post is funded
 
 
 def _all_teams(scenario: Scenario) -> list[tuple[Team | PhaseTeam, bool]]:
@@ -185,8 +191,9 @@ def _compile_units(scenario: Scenario, teams: list[TeamPlan]) -> list[UnitPlan]:
     ]
 
 
-def _compile_recruitment(scenario: Scenario) -> RecruitmentPlan:
+def _compile_recruitment(scenario: Scenario, team_index: dict[str, int]) -> RecruitmentPlan:
     recruitment = scenario.recruitment
+    roster = recruitment.roster
     return RecruitmentPlan(
         call_window=recruitment.call_window.sampler(),
         readvertise_probability=recruitment.readvertise_probability,
@@ -194,8 +201,12 @@ def _compile_recruitment(scenario: Scenario) -> RecruitmentPlan:
         training=recruitment.pre_deployment_training.sampler(),
         travel=recruitment.travel.sampler(),
         induction=recruitment.induction.sampler(),
-        roster_size=recruitment.roster.size,
-        roster_call_up=recruitment.roster.call_up.sampler(),
+        roster_size=roster.size,
+        roster_call_up=roster.call_up.sampler(),
+        roster_order=roster.order,
+        roster_priority_teams=tuple(team_index[name] for name in roster.priority_teams),
+        roster_priority_roles=tuple(roster.priority_roles),
+        roster_refill_per_day=roster.refill,
     )
 
 
@@ -269,7 +280,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         roles=roles,
         teams=teams,
         units=_compile_units(scenario, teams),
-        recruitment=_compile_recruitment(scenario),
+        recruitment=_compile_recruitment(scenario, team_index),
         tour=_compile_tour(scenario),
         mediators=_compile_mediators(scenario),
         incidents=IncidentPlan(scenario.incidents.mediation_share, scenario.incidents.service_time.sampler()),
@@ -282,4 +293,5 @@ def compile_plan(scenario: Scenario) -> Plan:
         tension=compile_tension(scenario.tension),
         budget=compile_budget(scenario.budget),
         foc_fill_share=scenario.measures.foc_fill_share,
+        supply=compile_supply(scenario, team_index),
     )

@@ -38,10 +38,14 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
     state.in_pipeline += 1
     post.in_pipeline += 1
     generation = (state.pipeline_generation, post.generation)
-    from_roster = state.roster_left > 0
+    supply = state.supply
+    supplied = False
+    from_roster = post.roster_reserved or state.take_roster()
+    post.roster_reserved = False
     if from_roster:
-        state.roster_left -= 1
         state.log(ROSTER, team, post.index)
+        if supply is not None:
+            supplied = yield from _await_supply(state, post, needs_candidate=False)
         yield env.timeout(recruitment.roster_call_up(rng))
     else:
         state.log(CALL, team, post.index)
@@ -51,6 +55,8 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
                 break
             state.log(READVERTISED, team, post.index)
             yield env.timeout(recruitment.call_window(rng))
+        if supply is not None and _wanted(state, post):
+            supplied = yield from _await_supply(state, post, needs_candidate=True)
         if _wanted(state, post):
             yield env.timeout(recruitment.selection(rng))
         if _wanted(state, post):
@@ -65,7 +71,21 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
     if current:  # otherwise a stand-down already took this person off the counts
         state.in_pipeline -= 1
         post.in_pipeline -= 1
-    return current and _wanted(state, post)
+    deployed = current and _wanted(state, post)
+    if supplied and not deployed:
+        assert supply is not None
+        supply.released(post)
+    return deployed
+
+
+def _await_supply(state: MissionState, post: PostState, needs_candidate: bool) -> Generator[simpy.Event, object, bool]:
+    """Wait for a candidate (and a funded post); True once this person counts as supplying ``post``."""
+    supply = state.supply
+    assert supply is not None
+    served = supply.request(post, needs_candidate)
+    if served is not None:
+        yield served  # fires only when served; a call nobody wants any more is dropped and sleeps on
+    return True
 
 
 def _person(state: MissionState, post: PostState, elapsed: float | None) -> Generator[simpy.Event, object, None]:
@@ -85,6 +105,8 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
         tour_end = env.now + tour.length(rng)
     else:
         tour_end = env.now + max(tour.length(rng) - elapsed, 0.0)
+        if state.supply is not None:
+            state.supply.occupy(post)
     state.arrived(post)
     me = env.active_process
     assert me is not None  # this generator is the process SimPy is running

@@ -28,6 +28,7 @@ from deploysim.engine.events import (
     ConsentState,
 )
 from deploysim.engine.plan import Plan, TeamPlan
+from deploysim.engine.supply import SupplyDesk
 
 
 @dataclass(slots=True)
@@ -67,6 +68,8 @@ class PostState:
     in_pipeline: int = 0
     generation: int = 0
     people: list[simpy.Process] = field(default_factory=list)
+    roster_reserved: bool = False  # day 0's roster call-up order gave this post a roster person
+    supplied: int = 0  # people with a candidate for this post, on the way or deployed (supply desk only)
 
 
 class MissionState:
@@ -107,7 +110,8 @@ class MissionState:
         self.daily_burn = plan.costs.local_staff_daily_total
         self.local_staff = plan.costs.local_staff
         self.one_off_cost = 0.0
-        self.roster_left = plan.recruitment.roster_size
+        self.roster_left = plan.recruitment.roster_size  # below zero once a refill is being drawn on
+        self.roster_refill = plan.recruitment.roster_refill_per_day
         self.recruiting = True
         self.mandate_active = True
         self.closed = False
@@ -130,6 +134,15 @@ class MissionState:
         self.stop = env.event()
         for team in self.teams:
             self._recount(team)
+        self.supply = SupplyDesk(self, plan.supply) if plan.supply is not None else None
+
+    def take_roster(self) -> bool:
+        """One roster person for a call, if any is left (a refill adds people steadily over time)."""
+        available = self.roster_left + (int(self.roster_refill * self.env.now) if self.roster_refill else 0)
+        if available <= 0:
+            return False
+        self.roster_left -= 1
+        return True
 
     # -- bookkeeping ------------------------------------------------------------------------
     def log(self, what: str, team: int = -1, post: int = -1) -> None:
@@ -271,6 +284,8 @@ class MissionState:
         post.holders -= 1
         self.deployed -= 1
         self.daily_burn -= self.daily_rate_by_role[post.role]
+        if self.supply is not None:
+            self.supply.released(post)
         if post.holders == 0 and post.open:
             self.filled -= 1
             post.team.filled -= 1

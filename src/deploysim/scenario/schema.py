@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -45,6 +45,7 @@ from deploysim.scenario.limits import (
     MAX_LOCAL_STAFF,
     MAX_MISSION_INCIDENTS,
     MAX_MONEY,
+    MAX_NOMINATION_RATE,
     MAX_OVERLAP_DAYS,
     MAX_PHASES,
     MAX_POSTS,
@@ -63,6 +64,7 @@ from deploysim.scenario.limits import (
 from deploysim.scenario.rules import check_dynamics, check_tables
 from deploysim.scenario.rules import every_role as every_role  # where the engine has always found it
 from deploysim.scenario.sanity import check_sanity
+from deploysim.scenario.supply import PerDay, Supply
 
 
 class Mandate(Strict):
@@ -79,10 +81,37 @@ class Mandate(Strict):
 
 
 class Roster(Strict):
-    """Pre-cleared people who fill a vacant post at once, skipping call, selection and training."""
+    """Pre-cleared people who fill a vacant post at once, skipping call, selection and training.
 
-    size: int = Field(default=0, ge=0, le=MAX_ROSTER, description=f"at most {MAX_ROSTER:,}")
+    Day 0's vacant posts get the roster in the order ``order`` gives; what is left of it (and what a
+    refill adds) goes to later calls as they are made.
+    """
+
+    size: int = Field(
+        default=0, ge=0, le=MAX_ROSTER, description=f"people on the roster on day 0; at most {MAX_ROSTER:,}"
+    )
     call_up: Delay = delay_default(0.0, "time from call-up to arrival")
+    order: Literal["operational_first", "file"] = Field(
+        default="operational_first",
+        description="which of day 0's vacant posts the roster fills: operational_first (each team's minimum "
+        "manning, team leaders first, round-robin across teams, then the other posts round-robin; a planner's "
+        "rule, assumption) or file (posts in the order the file lists them)",
+    )
+    priority_teams: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_TEAMS,
+        description=f"teams whose posts the roster fills first, in this order; at most {MAX_TEAMS:,}",
+    )
+    priority_roles: list[Role] = Field(
+        default_factory=list, max_length=MAX_TEAMS, description=f"roles the roster fills first, in this order; at most {MAX_TEAMS:,}"
+    )
+    refill: PerDay = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_NOMINATION_RATE,
+        description="people added to the roster per day, e.g. '2 per week' (steady, no randomness); default 0: "
+        f"no refill (assumption); at most {MAX_NOMINATION_RATE:g} a day",
+    )
 
 
 class Recruitment(Strict):
@@ -265,6 +294,11 @@ class Scenario(Strict):
     )
     tension: Tension | None = None
     budget: Budget = Budget()
+    supply: Supply | None = Field(
+        default=None,
+        description="contributing States or pools and a fill ceiling; none: every call finds a candidate "
+        "(unlimited contributors)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
