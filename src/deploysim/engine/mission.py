@@ -19,7 +19,7 @@ from deploysim.engine.events import Signal
 from deploysim.engine.mediation import start_incidents, start_mediators
 from deploysim.engine.plan import Plan, compile_plan
 from deploysim.engine.roster import call_up_order
-from deploysim.engine.staffing import start_person
+from deploysim.engine.staffing import start_in_place, start_person
 from deploysim.engine.state import MissionState, PostState
 from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher, when
@@ -64,7 +64,7 @@ def _staff_opening_posts(state: MissionState) -> None:
     for team, table in zip(state.teams, tables, strict=True):
         for post, in_place in table:
             if in_place:
-                start_person(state, post, state.plan.tour.initial_elapsed(post.rng))
+                start_in_place(state, post)
             elif hold and not team.advance:
                 held.append(post)
             else:

@@ -291,7 +291,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         phases=compile_phases(scenario, team_index),
         programmes=compile_programmes(scenario),
         tension=compile_tension(scenario.tension),
-        budget=compile_budget(scenario.budget),
+        budget=compile_budget(scenario.budget, scenario.tour.length),
         foc_fill_share=scenario.measures.foc_fill_share,
         supply=compile_supply(scenario, team_index),
     )

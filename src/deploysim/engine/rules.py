@@ -11,9 +11,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from deploysim.engine.budget import tour_reserve_days
 from deploysim.engine.events import ConsentState, Signal
 from deploysim.scenario.base import Team
-from deploysim.scenario.durations import Sampler
+from deploysim.scenario.durations import Distribution, Sampler
 from deploysim.scenario.dynamics import (
     Budget,
     Consensus,
@@ -285,7 +286,10 @@ def compile_tension(tension: Tension | None) -> TensionPlan | None:
 class BudgetPlan:
     ceiling: float | None  # none: no ceiling
     drawdown: bool  # reaching it starts the drawdown; otherwise recruiting stops
+    committed: bool = False  # every cost reserved before it is incurred (engine.budget), not checked daily
+    tour_reserve_days: float = 0.0  # the longest tour a call reserves pay for (committed mode)
 
 
-def compile_budget(budget: Budget) -> BudgetPlan:
-    return BudgetPlan(budget.ceiling, budget.on_reached == "drawdown")
+def compile_budget(budget: Budget, tour_length: Distribution) -> BudgetPlan:
+    reserve = tour_reserve_days(tour_length.largest_days(), tour_length.mean_days())
+    return BudgetPlan(budget.ceiling, budget.on_reached == "drawdown", budget.counts == "committed", reserve)

@@ -14,34 +14,60 @@ from collections.abc import Generator
 
 import simpy
 
+from deploysim.engine.budget import Commitment
 from deploysim.engine.events import CALL, EXTENDED, READVERTISED, REPATRIATED, ROSTER, ROTATED
 from deploysim.engine.state import MissionState, PostState
 
 INF = math.inf
 
 
-def start_person(state: MissionState, post: PostState, elapsed: float | None = None) -> None:
-    """Start someone for ``post``: through the pipeline, or already deployed ``elapsed`` days into a tour."""
-    state.env.process(_person(state, post, elapsed))
+def start_person(
+    state: MissionState, post: PostState, tour_left: float | None = None, commitment: Commitment | None = None
+) -> None:
+    """Start someone for ``post``: through the pipeline, or already deployed with ``tour_left`` days to serve
+    (and what the budget committed to them on day 0)."""
+    state.env.process(_person(state, post, tour_left, commitment))
+
+
+def start_in_place(state: MissionState, post: PostState) -> None:
+    """Someone in post on day 0, part-way through a tour; a committed budget reserves their cost at once,
+    before any call or extension is decided."""
+    tour = state.plan.tour
+    elapsed = tour.initial_elapsed(post.rng)
+    tour_left = max(tour.length(post.rng) - elapsed, 0.0)
+    commitment = state.ledger.in_place(post, tour_left) if state.ledger is not None else None
+    start_person(state, post, tour_left, commitment)
 
 
 def _wanted(state: MissionState, post: PostState) -> bool:
     return post.open and state.recruiting
 
 
-def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, object, bool]:
-    """Returns False if the post or the recruiting stopped while the person was on the way."""
+def _pipeline(
+    state: MissionState, post: PostState
+) -> Generator[simpy.Event, object, tuple[bool, Commitment | None]]:
+    """Whether the person deployed (not if the post or the recruiting stopped while they were on the way,
+    or the budget could not commit to them), and what the budget reserved for them."""
     recruitment = state.plan.recruitment
     env = state.env
     rng = post.rng
     team = post.team.plan.index
+    reserved = post.roster_reserved
+    from_roster = reserved or state.take_roster()
+    post.roster_reserved = False
+    commitment = None
+    if state.ledger is not None:
+        commitment = state.ledger.call(post, from_roster)
+        if commitment is None:  # no call is made: the roster person stays on the roster
+            post.roster_reserved = reserved
+            if from_roster and not reserved:
+                state.roster_left += 1
+            return False, None
     state.in_pipeline += 1
     post.in_pipeline += 1
     generation = (state.pipeline_generation, post.generation)
     supply = state.supply
     supplied = False
-    from_roster = post.roster_reserved or state.take_roster()
-    post.roster_reserved = False
     if from_roster:
         state.log(ROSTER, team, post.index)
         if supply is not None:
@@ -61,6 +87,8 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
             yield env.timeout(recruitment.selection(rng))
         if _wanted(state, post):
             state.one_off_cost += state.plan.costs.training
+            if commitment is not None:
+                commitment.training = 0.0  # spent
             yield env.timeout(recruitment.training(rng))
     while _wanted(state, post) and not state.may_deploy(post):
         yield state.consent_changed  # selected and trained, waiting for the host's consent to travel
@@ -72,10 +100,14 @@ def _pipeline(state: MissionState, post: PostState) -> Generator[simpy.Event, ob
         state.in_pipeline -= 1
         post.in_pipeline -= 1
     deployed = current and _wanted(state, post)
-    if supplied and not deployed:
-        assert supply is not None
-        supply.released(post)
-    return deployed
+    if not deployed:
+        if supplied:
+            assert supply is not None
+            supply.released(post)
+        if commitment is not None:
+            assert state.ledger is not None
+            state.ledger.release(commitment, None)
+    return deployed, commitment
 
 
 def _await_supply(state: MissionState, post: PostState, needs_candidate: bool) -> Generator[simpy.Event, object, bool]:
@@ -88,7 +120,9 @@ def _await_supply(state: MissionState, post: PostState, needs_candidate: bool) -
     return True
 
 
-def _person(state: MissionState, post: PostState, elapsed: float | None) -> Generator[simpy.Event, object, None]:
+def _person(
+    state: MissionState, post: PostState, tour_left: float | None, commitment: Commitment | None
+) -> Generator[simpy.Event, object, None]:
     """One person's whole stay, kept as one state machine: every wake-up competes with every other.
 
     The tour's next event (leave starting or ending, repatriation, the successor's call or an
@@ -98,15 +132,20 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
     tour = state.plan.tour
     env = state.env
     rng = post.rng
-    if elapsed is None:
-        deployed = yield from _pipeline(state, post)
+    ledger = state.ledger
+    if tour_left is None:
+        deployed, commitment = yield from _pipeline(state, post)
         if not deployed:
             return
-        tour_end = env.now + tour.length(rng)
+        length = tour.length(rng)
+        if commitment is not None:  # the budget funded the longest tour it reserved, and no more
+            length = min(length, state.plan.budget.tour_reserve_days)
+        tour_end = env.now + length
     else:
-        tour_end = env.now + max(tour.length(rng) - elapsed, 0.0)
+        tour_end = env.now + tour_left
         if state.supply is not None:
             state.supply.occupy(post)
+    arrived_at = env.now
     state.arrived(post)
     me = env.active_process
     assert me is not None  # this generator is the process SimPy is running
@@ -130,6 +169,9 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
                 if not state.closed:
                     post.people.remove(me)
                     state.departed(post, on_leave, str(stop.cause))
+                    if commitment is not None:
+                        assert ledger is not None
+                        ledger.release(commitment, env.now - arrived_at)
                 return
             if state.closed:
                 return
@@ -137,12 +179,21 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
         if wake == repatriation:
             post.people.remove(me)
             state.departed(post, on_leave, REPATRIATED)
+            if commitment is not None:
+                assert ledger is not None
+                ledger.release(commitment, now - arrived_at)
             if not requested and _wanted(state, post):
                 start_person(state, post)
             return
         if not requested and wake == request_at:
-            if post.open and rng.random() < tour.extension_probability:
-                tour_end += tour.extension_length(rng)
+            # no extension once recruiting has stopped (a budget reached), nor one the budget cannot commit to
+            extension = 0.0
+            if post.open and state.recruiting and rng.random() < tour.extension_probability:
+                extension = tour.extension_length(rng)
+                if commitment is not None and not (ledger is not None and ledger.extend(commitment, extension)):
+                    extension = 0.0
+            if extension > 0:
+                tour_end += extension
                 request_at = tour_end - lead
                 state.log(EXTENDED, post.team.plan.index, post.index)
             else:
@@ -153,6 +204,9 @@ def _person(state: MissionState, post: PostState, elapsed: float | None) -> Gene
         if wake == tour_end:
             post.people.remove(me)
             state.departed(post, on_leave, ROTATED)
+            if commitment is not None:
+                assert ledger is not None
+                ledger.release(commitment, now - arrived_at)
             return
         if on_leave:
             on_leave = False

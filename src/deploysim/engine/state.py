@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from deploysim.engine.budget import BudgetLedger
 from deploysim.engine.events import (
     ARRIVED,
     CLOSED,
@@ -135,6 +136,12 @@ class MissionState:
         for team in self.teams:
             self._recount(team)
         self.supply = SupplyDesk(self, plan.supply) if plan.supply is not None else None
+        budget = plan.budget
+        self.ledger = (
+            BudgetLedger(self, plan, budget.ceiling, budget.tour_reserve_days)
+            if budget.committed and budget.ceiling is not None
+            else None
+        )
 
     def take_roster(self) -> bool:
         """One roster person for a call, if any is left (a refill adds people steadily over time)."""

@@ -103,7 +103,9 @@ class Roster(Strict):
         description=f"teams whose posts the roster fills first, in this order; at most {MAX_TEAMS:,}",
     )
     priority_roles: list[Role] = Field(
-        default_factory=list, max_length=MAX_TEAMS, description=f"roles the roster fills first, in this order; at most {MAX_TEAMS:,}"
+        default_factory=list,
+        max_length=MAX_TEAMS,
+        description=f"roles the roster fills first, in this order; at most {MAX_TEAMS:,}",
     )
     refill: PerDay = Field(
         default=0.0,
@@ -284,7 +286,9 @@ class Scenario(Strict):
     measures: Measures = Measures()
     consent: Consent = Consent()
     expansions: list[Expansion] = Field(
-        default_factory=list, max_length=MAX_EXPANSIONS, description=f"at most {MAX_EXPANSIONS}"
+        default_factory=list,
+        max_length=MAX_EXPANSIONS,
+        description=f"at most {MAX_EXPANSIONS}",
     )
     phases: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES, description=f"at most {MAX_PHASES}")
     training_programmes: list[TrainingProgramme] = Field(

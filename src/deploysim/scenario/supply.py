@@ -77,10 +77,14 @@ class Contributor(Strict):
         "assumption for each mission",
     )
     eligible_roles: list[Role] = Field(
-        default_factory=list, max_length=MAX_ROLES, description=f"roles it nominates for; empty: every role; at most {MAX_ROLES}"
+        default_factory=list,
+        max_length=MAX_ROLES,
+        description=f"roles it nominates for; empty: every role; at most {MAX_ROLES}",
     )
     eligible_teams: list[Name] = Field(
-        default_factory=list, max_length=MAX_TEAMS, description=f"teams it nominates for; empty: every team; at most {MAX_TEAMS:,}"
+        default_factory=list,
+        max_length=MAX_TEAMS,
+        description=f"teams it nominates for; empty: every team; at most {MAX_TEAMS:,}",
     )
     contingent: Contingent | None = Field(
         default=None,
