@@ -17,6 +17,7 @@ from deploysim.scenario.dynamics import Signal as Signal  # re-exported: the eng
 CALL = "call issued"
 READVERTISED = "call re-advertised"
 ROSTER = "roster call-up"
+CONTINGENT = "contingent pledged"
 ARRIVED = "deployed"
 EXTENDED = "tour extended"
 ROTATED = "rotated out"

@@ -60,7 +60,9 @@ def _staff_opening_posts(state: MissionState) -> None:
         ]
         for team in state.teams
     ]
-    _reserve_roster(state, [post for table in tables for post, in_place in table if not in_place])
+    vacant = [post for table in tables for post, in_place in table if not in_place]
+    _reserve_roster(state, vacant)
+    _reserve_contingents(state, vacant)
     for team, table in zip(state.teams, tables, strict=True):
         for post, in_place in table:
             if in_place:
@@ -90,6 +92,24 @@ def _reserve_roster(state: MissionState, vacant: list[PostState]) -> None:
     for position in order[:count]:
         vacant[position].roster_reserved = True
     state.roster_left -= count
+
+
+def _reserve_contingents(state: MissionState, vacant: list[PostState]) -> None:
+    """Each pledged contingent takes day 0's vacant eligible posts the roster left, in the same call-up order;
+    its whole block arrives after one delay drawn from the contributor's stream (people it cannot place stay home)."""
+    supply = state.plan.supply
+    if supply is None:
+        return
+    for contributor in supply.contributors:
+        if contributor.contingent is None:
+            continue
+        free = [p for p in vacant if not p.roster_reserved and p.contingent_arrival < 0]
+        eligible = [p for p in free if contributor.eligible(p.team.plan.index, p.role)]
+        order = call_up_order(state.plan, [(post.team.plan.index, post.role) for post in eligible])
+        arrival = contributor.contingent.delay(state.stream(contributor.stream))
+        for position in order[: int(contributor.pool)]:
+            eligible[position].contingent_arrival = arrival
+            eligible[position].contingent_jitter = contributor.contingent.jitter
 
 
 def _schedule_dynamics(state: MissionState, watchers: list[MetricWatcher]) -> None:

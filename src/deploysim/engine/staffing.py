@@ -15,7 +15,7 @@ from collections.abc import Generator
 import simpy
 
 from deploysim.engine.budget import Commitment
-from deploysim.engine.events import CALL, EXTENDED, READVERTISED, REPATRIATED, ROSTER, ROTATED
+from deploysim.engine.events import CALL, CONTINGENT, EXTENDED, READVERTISED, REPATRIATED, ROSTER, ROTATED
 from deploysim.engine.state import MissionState, PostState
 
 INF = math.inf
@@ -52,15 +52,17 @@ def _pipeline(
     env = state.env
     rng = post.rng
     team = post.team.plan.index
+    contingent = post.contingent_jitter
+    post.contingent_jitter = None
     reserved = post.roster_reserved
-    from_roster = reserved or state.take_roster()
+    from_roster = contingent is not None or reserved or state.take_roster()
     post.roster_reserved = False
     commitment = None
     if state.ledger is not None:
         commitment = state.ledger.call(post, from_roster)
         if commitment is None:  # no call is made: the roster person stays on the roster
             post.roster_reserved = reserved
-            if from_roster and not reserved:
+            if from_roster and not reserved and contingent is None:
                 state.roster_left += 1
             return False, None
     state.in_pipeline += 1
@@ -68,7 +70,12 @@ def _pipeline(
     generation = (state.pipeline_generation, post.generation)
     supply = state.supply
     supplied = False
-    if from_roster:
+    if contingent is not None:  # the block's arrival, then this person's own jitter; no call, no journey
+        state.log(CONTINGENT, team, post.index)
+        if supply is not None:
+            supplied = yield from _await_supply(state, post, needs_candidate=False)
+        yield env.timeout(max(post.contingent_arrival - env.now, 0.0) + contingent(rng))
+    elif from_roster:
         state.log(ROSTER, team, post.index)
         if supply is not None:
             supplied = yield from _await_supply(state, post, needs_candidate=False)

@@ -30,6 +30,7 @@ from deploysim.engine.events import (
 )
 from deploysim.engine.plan import Plan, TeamPlan
 from deploysim.engine.supply import SupplyDesk
+from deploysim.scenario.durations import Sampler
 
 
 @dataclass(slots=True)
@@ -70,6 +71,8 @@ class PostState:
     generation: int = 0
     people: list[simpy.Process] = field(default_factory=list)
     roster_reserved: bool = False  # day 0's roster call-up order gave this post a roster person
+    contingent_arrival: float = -1.0  # a pledged contingent's block arrives then (days; -1: none)
+    contingent_jitter: Sampler | None = None  # each of its people's own delay after the block
     supplied: int = 0  # people with a candidate for this post, on the way or deployed (supply desk only)
 
 
