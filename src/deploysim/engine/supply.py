@@ -96,7 +96,9 @@ class SupplyDesk:
         self.plan = plan
         self.remaining = [c.pool for c in plan.contributors]
         self.instant = [k for k, c in enumerate(plan.contributors) if c.rate is None and c.contingent is None]
+        self.instant_left = sum(self.remaining[k] for k in self.instant)  # candidates a call finds at once
         self.unlimited = not plan.contributors
+        self._authorised_seen = 0  # more authorised posts raise the fill ceiling: serve waiting calls then
         self.waiting: list[_Waiting] = []
         self.posts_supplied = 0
         self.changed = state.env.event()
@@ -123,15 +125,16 @@ class SupplyDesk:
         post.supplied -= 1
         if post.supplied == 0:
             self.posts_supplied -= 1
-            if self.waiting:
+            if self.waiting and self.posts_supplied + 1 >= self.limit():  # the limit was binding: room now
                 self._serve()
                 self._wake_nominators()
 
     # -- calls ----------------------------------------------------------------------------------
     def request(self, post: PostState, needs_candidate: bool) -> simpy.Event | None:
         """None: served now (the post is occupied); else the event that fires when it is served."""
-        if self.waiting:
+        if self.waiting and self.state.authorised > self._authorised_seen:
             self._serve()
+        self._authorised_seen = self.state.authorised
         if self._gate_open(post) and (not needs_candidate or self._take_instant(post)):
             self.occupy(post)
             return None
@@ -153,10 +156,13 @@ class SupplyDesk:
     def _take_instant(self, post: PostState) -> bool:
         if self.unlimited:
             return True
+        if self.instant_left < 1:
+            return False
         team, role = post.team.plan.index, post.role
         for k in self.instant:
             if self.remaining[k] >= 1 and self.plan.contributors[k].eligible(team, role):
                 self.remaining[k] -= 1
+                self.instant_left -= 1
                 return True
         return False
 
