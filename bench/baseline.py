@@ -41,7 +41,7 @@ from deploysim.engine.mission import cyclic_gc_paused, run_engine
 from deploysim.engine.plan import Plan, TeamPlan, compile_plan
 from deploysim.engine.roster import call_up_order
 from deploysim.engine.rules import ExpansionPlan, TensionPlan, TriggerPlan
-from deploysim.engine.streams import RunIdentity, Streams
+from deploysim.engine.streams import RunIdentity, Streams, stream_name
 from deploysim.engine.triggers import MetricWatcher
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
@@ -177,7 +177,7 @@ def _open_post(run: _Run, team_index: int, role: str) -> _Post:
     key = (team_index, role)
     number = run.next_number.get(key, 0)
     run.next_number[key] = number + 1
-    post = _Post(team, role, run.stream(f"post/{team.name}/{role}/{number}"))
+    post = _Post(team, role, run.stream(stream_name("post", team.name, role, number)))
     run.posts.append(post)
     if team.authorised == 0:
         run.active_teams += 1
@@ -254,9 +254,13 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
     assert me is not None
     post.people.append(me)
     now = env.now
-    repatriation = now + rng.expovariate(tour.repatriation_rate) if tour.repatriation_rate > 0 else INF
+    # one draw each whatever the rates, as the engine does, so a zero rate shifts no later draw
+    repatriation_draw = rng.random()
+    rate = tour.repatriation_rate
+    repatriation = now - math.log(1.0 - repatriation_draw) / rate if rate > 0 else INF
     interval = tour.leave_interval
-    next_leave = now + rng.uniform(0.0, interval) if interval < INF else INF
+    leave_draw = rng.random()
+    next_leave = now + interval * leave_draw if interval < INF else INF
     on_leave = False
     back_from_leave = INF
     lead = tour.replacement_lead
@@ -707,7 +711,7 @@ def run_bare_detail(scenario: Scenario, identity: RunIdentity) -> BareRun:
     for unit in plan.units:
         if unit.rate_per_day > 0:
             team = run.teams[unit.team] if unit.team is not None else None
-            env.process(incidents(run, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team))
+            env.process(incidents(run, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team))
     _schedule_dynamics(run, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:

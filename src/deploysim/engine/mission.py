@@ -21,7 +21,7 @@ from deploysim.engine.plan import Plan, compile_plan
 from deploysim.engine.roster import call_up_order
 from deploysim.engine.staffing import start_in_place, start_person
 from deploysim.engine.state import MissionState, PostState
-from deploysim.engine.streams import RunIdentity, Streams
+from deploysim.engine.streams import RunIdentity, Streams, stream_name
 from deploysim.engine.triggers import MetricWatcher, when
 from deploysim.scenario.schema import Scenario
 
@@ -157,7 +157,7 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     _staff_opening_posts(state)
     for unit in plan.units:
         team = state.teams[unit.team] if unit.team is not None else None
-        start_incidents(state, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team)
+        start_incidents(state, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team)
     _schedule_dynamics(state, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:
@@ -167,6 +167,8 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     env.timeout(plan.horizon).callbacks.append(end_of_horizon)
     with cyclic_gc_paused():
         env.run(until=state.stop)
+    if not state.closed:
+        state.count_open_gaps(min(env.now, float(plan.horizon)))
     snapshot.finish()
     return RawRun(
         plan=plan,

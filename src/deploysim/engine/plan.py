@@ -85,6 +85,7 @@ class TourPlan:
     leave_interval: float
     repatriation_rate: float
     initial_elapsed: Sampler
+    max_extensions: float = math.inf  # per holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,7 @@ def _compile_tour(scenario: Scenario) -> TourPlan:
         leave_interval=leave_interval,
         repatriation_rate=scenario.repatriation.annual_hazard / DAYS_PER_YEAR,
         initial_elapsed=scenario.initial_staff.tour_elapsed.sampler(),
+        max_extensions=math.inf if tour.max_extensions is None else tour.max_extensions,
     )
 
 

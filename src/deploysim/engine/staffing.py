@@ -158,14 +158,20 @@ def _person(
     assert me is not None  # this generator is the process SimPy is running
     post.people.append(me)
     now = env.now
-    repatriation = now + rng.expovariate(tour.repatriation_rate) if tour.repatriation_rate > 0 else INF
+    # one draw each whatever the rates (random.Random's expovariate and uniform, written out), so that a
+    # zero rate against a tiny one shifts no later draw of the post: common random numbers stay paired
+    repatriation_draw = rng.random()
+    rate = tour.repatriation_rate
+    repatriation = now - math.log(1.0 - repatriation_draw) / rate if rate > 0 else INF
     interval = tour.leave_interval
-    next_leave = now + rng.uniform(0.0, interval) if interval < INF else INF
+    leave_draw = rng.random()
+    next_leave = now + interval * leave_draw if interval < INF else INF
     on_leave = False
     back_from_leave = INF
     lead = tour.replacement_lead
     request_at = tour_end - lead
     requested = False
+    extensions = 0
     while True:
         leave_event = back_from_leave if on_leave else next_leave
         wake = min(leave_event, repatriation, tour_end, INF if requested else request_at)
@@ -195,11 +201,14 @@ def _person(
         if not requested and wake == request_at:
             # no extension once recruiting has stopped (a budget reached), nor one the budget cannot commit to
             extension = 0.0
-            if post.open and state.recruiting and rng.random() < tour.extension_probability:
+            if post.open and state.recruiting and extensions < tour.max_extensions and (
+                rng.random() < tour.extension_probability
+            ):
                 extension = tour.extension_length(rng)
                 if commitment is not None and not (ledger is not None and ledger.extend(commitment, extension)):
                     extension = 0.0
             if extension > 0:
+                extensions += 1
                 tour_end += extension
                 request_at = tour_end - lead
                 state.log(EXTENDED, post.team.plan.index, post.index)

@@ -23,12 +23,14 @@ from deploysim.engine.events import (
     DRAWDOWN,
     MEDIATOR_CERTIFIED,
     MEDIATOR_LEFT,
+    ROTATED,
     TEAM_DOWN,
     TEAM_OPERATIONAL,
     WITHDRAWN,
     ConsentState,
 )
 from deploysim.engine.plan import Plan, TeamPlan
+from deploysim.engine.streams import stream_name
 from deploysim.engine.supply import SupplyDesk
 from deploysim.scenario.durations import Sampler
 
@@ -197,7 +199,7 @@ class MissionState:
         key = (team.plan.index, role)
         number = self.next_post_number.get(key, 0)
         self.next_post_number[key] = number + 1
-        post = PostState(len(self.posts), team, role, self.stream(f"post/{team.plan.name}/{role}/{number}"))
+        post = PostState(len(self.posts), team, role, self.stream(stream_name("post", team.plan.name, role, number)))
         self.posts.append(post)
         self.authorised += 1
         if team.authorised == 0:
@@ -299,9 +301,16 @@ class MissionState:
         if post.holders == 0 and post.open:
             self.filled -= 1
             post.team.filled -= 1
-            if post.open and self.recruiting:
+            if self.recruiting and why == ROTATED:  # after an early repatriation it is a vacancy, not a handover
                 post.gap_since = self.env.now
         self.log(why, post.team.plan.index, post.index)
+
+    def count_open_gaps(self, until: float) -> None:
+        """Handover gaps still open when the run ends count up to its end (then they are closed)."""
+        for post in self.posts:
+            if post.open and post.gap_since >= 0:
+                self.handover_gap_days += max(until - post.gap_since, 0.0)
+                post.gap_since = -1.0
 
     def stop_recruiting(self) -> None:
         """No new calls; everyone on the way is stood down at once (they stop at their next step)."""

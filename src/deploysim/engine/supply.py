@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from deploysim.engine.streams import stream_name
 from deploysim.scenario.durations import Sampler
 from deploysim.scenario.schema import Scenario
 
@@ -73,7 +74,7 @@ def compile_supply(scenario: Scenario, team_index: dict[str, int]) -> SupplyPlan
                 contingent=None if c.contingent is None else ContingentPlan(
                     c.contingent.delay.sampler(), c.contingent.jitter.sampler()
                 ),
-                stream=f"supply/{c.name}",
+                stream=stream_name("supply", c.name),
             )
             for c in supply.contributors
         )

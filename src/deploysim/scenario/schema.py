@@ -38,6 +38,7 @@ from deploysim.scenario.limits import (
     MAX_DESCRIPTION,
     MAX_DRAWDOWN_DAYS,
     MAX_EXPANSIONS,
+    MAX_EXTENSIONS,
     MAX_HORIZON_DAYS,
     MAX_INCIDENT_RATE,
     MAX_INTAKES,
@@ -148,7 +149,17 @@ class Tour(Strict):
     length: Annotated[Duration, min_mean(MIN_TOUR_DAYS, "every tour ends in a rotation")] = duration_default(
         "12 months", f"at least {years(MIN_TOUR_DAYS)} on average"
     )
-    extension_probability: Probability = 0.0
+    extension_probability: Probability = Field(
+        default=0.0,
+        description="chance a holder's tour is extended, decided when the successor would be called and again "
+        "after each extension (so without max_extensions the number of extensions is geometric); assumption",
+    )
+    max_extensions: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_EXTENSIONS,
+        description=f"most extensions of one holder's tour; none: no limit; at most {MAX_EXTENSIONS:,}; assumption",
+    )
     extension_length: Annotated[Duration, min_mean(MIN_EXTENSION_DAYS, "each extension is decided anew")] = (
         duration_default("6 months", f"at least {years(MIN_EXTENSION_DAYS)} on average")
     )
