@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from deploysim.engine.events import WITHDRAWN, ConsentState, Signal
+from deploysim.engine.events import HANDOVER, WITHDRAWN, ConsentState, Signal
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
 from deploysim.engine.plan import Plan, TeamPlan, compile_plan
 from deploysim.engine.roster import call_up_order
@@ -252,6 +252,8 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
         _presence(run, post, +1)
     me = env.active_process
     assert me is not None
+    for predecessor in post.people:  # the handover: they leave after the overlap, as in the engine
+        predecessor.interrupt(HANDOVER)
     post.people.append(me)
     now = env.now
     # one draw each whatever the rates, as the engine does, so a zero rate shifts no later draw
@@ -272,7 +274,11 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
         if wake > now:
             try:
                 yield env.timeout(wake - now)
-            except simpy.Interrupt:
+            except simpy.Interrupt as stop:
+                if stop.cause == HANDOVER:
+                    now = env.now
+                    tour_end = min(tour_end, now + tour.handover_overlap)
+                    continue
                 if not run.closed:
                     post.people.remove(me)
                     if coverage and not on_leave:

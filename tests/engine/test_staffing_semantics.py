@@ -10,6 +10,7 @@ import pytest
 from builders import scenario
 
 from deploysim import simulate, variant
+from deploysim.engine.daily import DAILY_COLUMNS
 from deploysim.engine.events import EXTENDED
 from deploysim.engine.mission import run_engine
 from deploysim.engine.streams import RunIdentity, stream_name
@@ -68,15 +69,28 @@ def test_a_team_named_like_another_streams_path_gets_its_own_draws() -> None:
 
 def test_an_inert_hazard_gives_exactly_zero_paired_differences() -> None:
     """Early repatriation at 0 against 1e-9 a year is practically the same model; with draws that do not
-    depend on whether a rate is zero, paired replications agree exactly (20 pairs)."""
+    depend on whether a rate is zero, paired replications agree exactly (20 pairs; before, all 20 differed)."""
     base = scenario(teams=[dict(ONE_POST[0], posts={"leader": 1, "adviser": 7}, min_manning={"leader": 1})],
                     horizon="400 d", mandate={"initial_length": "400 d"},
                     recruitment={"call_window": "uniform(10, 30) d", "readvertise_probability": 0.43},
                     tour={"length": "uniform(90, 150) d", "extension_probability": 0.3},
                     leave={"days_per_month": 2.5, "block": "10 d"})
     tiny = variant(base, {"repatriation.annual_hazard": 1e-9}, name="tiny hazard")
-    measures = ("mean_fill", "ioc_day", "foc_day", "total_cost", "person_days")
-    diffs = np.array([[simulate(a, seed=3, replication=r, record_events=False).summary[m] for m in measures]
-                      for r in range(20) for a in (base,)]) - np.array(
-        [[simulate(tiny, seed=3, replication=r, record_events=False).summary[m] for m in measures] for r in range(20)])
-    assert np.nan_to_num(diffs).tolist() == np.zeros_like(diffs).tolist()
+    for r in range(20):  # every daily count (filled, present, teams operational, ...) and the cost, day by day
+        a = run_engine(base, RunIdentity(3, 0, r), record_events=False).daily
+        b = run_engine(tiny, RunIdentity(3, 0, r), record_events=False).daily
+        assert np.array_equal(a.levels, b.levels) and np.array_equal(a.cost_to_date, b.cost_to_date), r
+
+
+def test_handover_overlap_is_the_overlap_it_names() -> None:
+    """A holder in place with 100 days left; the successor is called 50 days ahead from a roster (5-day call-up)
+    and arrives on day 55: the holder hands over for the 7-day overlap and leaves on day 62, not at tour end."""
+    team = dict(ONE_POST[0], in_place={"adviser": 1})
+    s = scenario(teams=[team], horizon="120 d", mandate={"initial_length": "400 d"}, initial_staff={"tour_elapsed": 0},
+                 tour={"length": "100 d", "replacement_lead": 50, "handover_overlap": "7 d"},
+                 recruitment={"roster": {"size": 1, "call_up": "5 d"}})
+    raw = run_engine(s, RunIdentity(0, 0, 0))
+    assert [t for t, what, _, _ in raw.state.events if what == "rotated out"] == [62.0]
+    deployed = raw.daily.levels[:, DAILY_COLUMNS.index("deployed")]
+    filled = raw.daily.levels[:, DAILY_COLUMNS.index("filled")]
+    assert (deployed[55:62] == 2).all() and deployed[62] == 1 and (filled[55:70] == 1).all()

@@ -22,6 +22,7 @@ ARRIVED = "deployed"
 EXTENDED = "tour extended"
 ROTATED = "rotated out"
 REPATRIATED = "repatriated early"
+HANDOVER = "handover"  # the interrupt cause when a successor arrives: the holder leaves after the overlap
 WITHDRAWN = "withdrawn"  # also the interrupt cause when a drawdown or an abolished post sends someone home
 
 # -- mediators and teams -------------------------------------------------------------------------

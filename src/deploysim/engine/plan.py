@@ -86,6 +86,7 @@ class TourPlan:
     repatriation_rate: float
     initial_elapsed: Sampler
     max_extensions: float = math.inf  # per holder
+    handover_overlap: float = 0.0  # days a holder stays once the successor has arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,7 @@ def _compile_tour(scenario: Scenario) -> TourPlan:
         repatriation_rate=scenario.repatriation.annual_hazard / DAYS_PER_YEAR,
         initial_elapsed=scenario.initial_staff.tour_elapsed.sampler(),
         max_extensions=math.inf if tour.max_extensions is None else tour.max_extensions,
+        handover_overlap=tour.handover_overlap,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Generator
 import simpy
 
 from deploysim.engine.budget import Commitment
-from deploysim.engine.events import CALL, CONTINGENT, EXTENDED, READVERTISED, REPATRIATED, ROSTER, ROTATED
+from deploysim.engine.events import CALL, CONTINGENT, EXTENDED, HANDOVER, READVERTISED, REPATRIATED, ROSTER, ROTATED
 from deploysim.engine.state import MissionState, PostState
 
 INF = math.inf
@@ -156,6 +156,8 @@ def _person(
     state.arrived(post)
     me = env.active_process
     assert me is not None  # this generator is the process SimPy is running
+    for predecessor in post.people:  # the handover starts: they leave after the overlap (or at tour end)
+        predecessor.interrupt(HANDOVER)
     post.people.append(me)
     now = env.now
     # one draw each whatever the rates (random.Random's expovariate and uniform, written out), so that a
@@ -179,6 +181,10 @@ def _person(
             try:
                 yield env.timeout(wake - now)
             except simpy.Interrupt as stop:
+                if stop.cause == HANDOVER:
+                    now = env.now
+                    tour_end = min(tour_end, now + tour.handover_overlap)
+                    continue
                 if not state.closed:
                     post.people.remove(me)
                     state.departed(post, on_leave, str(stop.cause))

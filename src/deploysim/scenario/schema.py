@@ -164,7 +164,11 @@ class Tour(Strict):
         duration_default("6 months", f"at least {years(MIN_EXTENSION_DAYS)} on average")
     )
     handover_overlap: Annotated[Days, at_most(MAX_OVERLAP_DAYS)] = Field(
-        default=7.0, ge=0, description=f"at most {years(MAX_OVERLAP_DAYS)}"
+        default=7.0,
+        ge=0,
+        description="days a holder stays after the successor arrives, to hand over; they leave then, or at "
+        "their tour end if that comes first (a late successor leaves a gap instead); also added to the default "
+        f"replacement lead; assumption; at most {years(MAX_OVERLAP_DAYS)}",
     )
     replacement_lead: Annotated[Days, at_most(MAX_LEAD_DAYS)] | None = Field(
         default=None,
