@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from deploysim.scenario.base import Money, Name, Probability, Role, Strict, Team, Unit
+from deploysim.scenario.base import Money, Name, Probability, Role, Strict, Team, Unit, name_list
 from deploysim.scenario.durations import Days, Delay, Duration, at_most, delay_default, duration_default, min_mean
 from deploysim.scenario.dynamics import (
     Budget,
@@ -52,6 +52,7 @@ from deploysim.scenario.limits import (
     MAX_POSTS,
     MAX_PROGRAMMES,
     MAX_READVERTISE,
+    MAX_ROLES,
     MAX_ROSTER,
     MAX_TEAMS,
     MAX_UNITS,
@@ -98,16 +99,8 @@ class Roster(Strict):
         "manning, team leaders first, round-robin across teams, then the other posts round-robin; a planner's "
         "rule, assumption) or file (posts in the order the file lists them)",
     )
-    priority_teams: list[Name] = Field(
-        default_factory=list,
-        max_length=MAX_TEAMS,
-        description=f"teams whose posts the roster fills first, in this order; at most {MAX_TEAMS:,}",
-    )
-    priority_roles: list[Role] = Field(
-        default_factory=list,
-        max_length=MAX_TEAMS,
-        description=f"roles the roster fills first, in this order; at most {MAX_TEAMS:,}",
-    )
+    priority_teams: list[Name] = name_list("teams whose posts the roster fills first, in this order", MAX_TEAMS)
+    priority_roles: list[Role] = name_list("roles the roster fills first, in this order", MAX_ROLES)
     refill: PerDay = Field(
         default=0.0,
         ge=0,

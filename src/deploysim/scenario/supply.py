@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AllowInfNan, BeforeValidator, Field, model_validator
 
-from deploysim.scenario.base import Name, Probability, Role, Strict
+from deploysim.scenario.base import Name, Probability, Role, Strict, name_list
 from deploysim.scenario.durations import DAYS_PER_UNIT, Delay, delay_default
 from deploysim.scenario.limits import MAX_CONTRIBUTORS, MAX_NOMINATION_RATE, MAX_POSTS, MAX_ROLES, MAX_TEAMS
 
@@ -76,16 +76,8 @@ class Contributor(Strict):
         description=f"candidates this contributor can send in all (people); none: no limit; at most {MAX_POSTS:,}; "
         "assumption for each mission",
     )
-    eligible_roles: list[Role] = Field(
-        default_factory=list,
-        max_length=MAX_ROLES,
-        description=f"roles it nominates for; empty: every role; at most {MAX_ROLES}",
-    )
-    eligible_teams: list[Name] = Field(
-        default_factory=list,
-        max_length=MAX_TEAMS,
-        description=f"teams it nominates for; empty: every team; at most {MAX_TEAMS:,}",
-    )
+    eligible_roles: list[Role] = name_list("roles it nominates for; empty: every role", MAX_ROLES)
+    eligible_teams: list[Name] = name_list("teams it nominates for; empty: every team", MAX_TEAMS)
     contingent: Contingent | None = Field(
         default=None,
         description="the pool arrives as one block on day 0's vacant eligible posts instead of answering calls "
