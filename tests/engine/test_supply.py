@@ -87,6 +87,9 @@ def test_no_supply_section_means_unlimited_supply() -> None:
         ({"contributors": [{"name": "A", "nominations": "3 per fortnight"}]}, "unknown time unit"),
         ({"contributors": [{"name": "A", "pool": 3, "eligible_roles": ["advisor"]}]}, "did you mean 'adviser'"),
         ({"contributors": [{"name": "A", "pool": 3}, {"name": "A", "pool": 4}]}, "appears twice"),
+        ({"contributors": [{"name": "A", "nominations": 1, "contingent": {}}]}, "a contingent is a pledge"),
+        ({"contributors": [{"name": "A", "pool": 3, "eligible_teams": ["T2"]}]}, "no team is named 'T2'"),
+        ({"contributors": [{"name": "A", "pool": 3}], "fill_ceiling": 1.5}, "must be at most 1"),
     ],
 )
 def test_bad_supply_is_refused_with_its_field(supply: dict[str, Any], message: str) -> None:
