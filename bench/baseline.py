@@ -18,7 +18,7 @@ no daily process at all and the engine processes exactly its daily pass's events
 one per day simulated), which ``python bench/baseline.py`` shows by printing both counts.
 
 Not modelled (``run_bare`` refuses such scenarios): phases, a consent fallback phase, cadet
-training programmes and a budget ceiling.
+training programmes, a budget ceiling or funded-post limit, supply limits and a roster refill.
 
 Run from the repository root::
 
@@ -36,11 +36,12 @@ from dataclasses import dataclass
 
 import simpy
 
-from deploysim.engine.events import WITHDRAWN, ConsentState, Signal
+from deploysim.engine.events import HANDOVER, WITHDRAWN, ConsentState, Signal
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
 from deploysim.engine.plan import Plan, TeamPlan, compile_plan
+from deploysim.engine.roster import call_up_order
 from deploysim.engine.rules import ExpansionPlan, TensionPlan, TriggerPlan
-from deploysim.engine.streams import RunIdentity, Streams
+from deploysim.engine.streams import RunIdentity, Streams, stream_name
 from deploysim.engine.triggers import MetricWatcher
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
@@ -92,12 +93,13 @@ class _Team:
 
 
 class _Post:
-    __slots__ = ("open", "people", "present", "rng", "role", "team")
+    __slots__ = ("open", "people", "present", "rng", "role", "roster_reserved", "team")
 
     def __init__(self, team: _Team, role: str, rng: random.Random) -> None:
         self.team = team
         self.role = role
         self.rng = rng
+        self.roster_reserved = False
         self.open = True
         self.present = 0
         self.people: list[simpy.Process] = []  # deployed holders, in arrival order (drawdown draws follow it)
@@ -175,7 +177,7 @@ def _open_post(run: _Run, team_index: int, role: str) -> _Post:
     key = (team_index, role)
     number = run.next_number.get(key, 0)
     run.next_number[key] = number + 1
-    post = _Post(team, role, run.stream(f"post/{team.name}/{role}/{number}"))
+    post = _Post(team, role, run.stream(stream_name("post", team.name, role, number)))
     run.posts.append(post)
     if team.authorised == 0:
         run.active_teams += 1
@@ -219,9 +221,11 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
     env = run.env
     rng = post.rng
     if elapsed is None:
-        from_roster = run.roster_left > 0
-        if from_roster:
+        from_roster = post.roster_reserved or run.roster_left > 0
+        if from_roster and not post.roster_reserved:
             run.roster_left -= 1
+        post.roster_reserved = False
+        if from_roster:
             yield env.timeout(recruitment.roster_call_up(rng))
         else:
             yield env.timeout(recruitment.call_window(rng))
@@ -248,11 +252,17 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
         _presence(run, post, +1)
     me = env.active_process
     assert me is not None
+    for predecessor in post.people:  # the handover: they leave after the overlap, as in the engine
+        predecessor.interrupt(HANDOVER)
     post.people.append(me)
     now = env.now
-    repatriation = now + rng.expovariate(tour.repatriation_rate) if tour.repatriation_rate > 0 else INF
+    # one draw each whatever the rates, as the engine does, so a zero rate shifts no later draw
+    repatriation_draw = rng.random()
+    rate = tour.repatriation_rate
+    repatriation = now - math.log(1.0 - repatriation_draw) / rate if rate > 0 else INF
     interval = tour.leave_interval
-    next_leave = now + rng.uniform(0.0, interval) if interval < INF else INF
+    leave_draw = rng.random()
+    next_leave = now + interval * leave_draw if interval < INF else INF
     on_leave = False
     back_from_leave = INF
     lead = tour.replacement_lead
@@ -264,7 +274,11 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
         if wake > now:
             try:
                 yield env.timeout(wake - now)
-            except simpy.Interrupt:
+            except simpy.Interrupt as stop:
+                if stop.cause == HANDOVER:
+                    now = env.now
+                    tour_end = min(tour_end, now + tour.handover_overlap)
+                    continue
                 if not run.closed:
                     post.people.remove(me)
                     if coverage and not on_leave:
@@ -608,6 +622,12 @@ def unsupported(scenario: Scenario) -> list[str]:
         missing.append("training_programmes")
     if scenario.budget.ceiling is not None:
         missing.append("budget.ceiling")
+    if scenario.budget.funded_posts is not None:
+        missing.append("budget.funded_posts")
+    if scenario.supply is not None:
+        missing.append("supply")
+    if scenario.recruitment.roster.refill > 0:
+        missing.append("recruitment.roster.refill")
     return missing
 
 
@@ -624,19 +644,33 @@ def _staff_opening_posts(run: _Run) -> None:
     plan = run.plan
     hold = plan.consent.hold_calls
     held: list[_Post] = []
-    for team_plan in plan.teams:
-        if not team_plan.initial:
-            continue
+    initial = [t for t in plan.teams if t.initial]
+    tables = [
+        [
+            (_open_post(run, t.index, role), k < in_place)
+            for role, count, in_place in t.opening_posts
+            for k in range(count)
+        ]
+        for t in initial
+    ]
+    vacant = [
+        (t.index, post) for t, table in zip(initial, tables, strict=True) for post, in_place in table if not in_place
+    ]
+    count = min(run.roster_left, len(vacant))
+    if count > 0:  # the engine's roster call-up order, from the same pure function
+        order = call_up_order(plan, [(team, post.role) for team, post in vacant])
+        for position in order[:count]:
+            vacant[position][1].roster_reserved = True
+        run.roster_left -= count
+    for team_plan, table in zip(initial, tables, strict=True):
         team = run.teams[team_plan.index]
-        for role, count, in_place in team_plan.opening_posts:
-            for k in range(count):
-                post = _open_post(run, team_plan.index, role)
-                if k < in_place:
-                    _start(run, post, plan.tour.initial_elapsed(post.rng))
-                elif hold and not team.advance:
-                    held.append(post)
-                else:
-                    _start(run, post)
+        for post, in_place in table:
+            if in_place:
+                _start(run, post, plan.tour.initial_elapsed(post.rng))
+            elif hold and not team.advance:
+                held.append(post)
+            else:
+                _start(run, post)
         _activate(run, team)
     if held:
 
@@ -683,7 +717,7 @@ def run_bare_detail(scenario: Scenario, identity: RunIdentity) -> BareRun:
     for unit in plan.units:
         if unit.rate_per_day > 0:
             team = run.teams[unit.team] if unit.team is not None else None
-            env.process(incidents(run, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team))
+            env.process(incidents(run, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team))
     _schedule_dynamics(run, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:

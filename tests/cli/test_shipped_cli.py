@@ -27,7 +27,7 @@ def test_an_unknown_name_is_one_line_listing_the_shipped_names(run_cli: Callable
                                                                tmp_path: Path) -> None:
     code, _, err = run_cli("run", "kyrgyzstan", cwd=tmp_path)
     assert code == 2 and "Traceback" not in err
-    assert err.strip().splitlines() == [err.strip()] and "shipped: croatia-1998, fyrom-2001" in err
+    assert err.strip().splitlines() == [err.strip()] and "shipped: croatia-1998, eumm-georgia-2008, fyrom-2001" in err
 
 
 def test_init_writes_an_editable_copy_once(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ class DailyRules:
         self.state = state
         self.watchers = watchers  # filled in as triggers are arranged, before the run starts
         self.tension = state.plan.tension
-        self.budget_ceiling = state.plan.budget.ceiling  # cleared once reached, so it acts once
+        budget = state.plan.budget
+        # cleared once reached, so it acts once; a committed budget is enforced where costs are committed
+        self.budget_ceiling = None if budget.committed else budget.ceiling
         self._cases_seen = 0
 
     def apply(self, day: int, cost_to_date: float) -> None:

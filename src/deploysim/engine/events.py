@@ -17,10 +17,12 @@ from deploysim.scenario.dynamics import Signal as Signal  # re-exported: the eng
 CALL = "call issued"
 READVERTISED = "call re-advertised"
 ROSTER = "roster call-up"
+CONTINGENT = "contingent pledged"
 ARRIVED = "deployed"
 EXTENDED = "tour extended"
 ROTATED = "rotated out"
 REPATRIATED = "repatriated early"
+HANDOVER = "handover"  # the interrupt cause when a successor arrives: the holder leaves after the overlap
 WITHDRAWN = "withdrawn"  # also the interrupt cause when a drawdown or an abolished post sends someone home
 
 # -- mediators and teams -------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from deploysim.engine.daily_rules import DailyRules
 from deploysim.engine.events import Signal
 from deploysim.engine.mediation import start_incidents, start_mediators
 from deploysim.engine.plan import Plan, compile_plan
-from deploysim.engine.staffing import start_person
+from deploysim.engine.roster import call_up_order
+from deploysim.engine.staffing import start_in_place, start_person
 from deploysim.engine.state import MissionState, PostState
-from deploysim.engine.streams import RunIdentity, Streams
+from deploysim.engine.streams import RunIdentity, Streams, stream_name
 from deploysim.engine.triggers import MetricWatcher, when
 from deploysim.engine.watchdog import Budget, MonthTick, run_watched
 from deploysim.scenario.schema import Scenario
@@ -52,16 +53,25 @@ def _staff_opening_posts(state: MissionState) -> None:
     """Day 0: people already in place start mid-tour; other posts are called for now, or once the host consents."""
     hold = state.plan.consent.hold_calls
     held: list[PostState] = []
-    for team in state.teams:
-        for role, count, in_place in team.plan.opening_posts:
-            for k in range(count):
-                post = state.open_post(team, role)
-                if k < in_place:
-                    start_person(state, post, state.plan.tour.initial_elapsed(post.rng))
-                elif hold and not team.advance:
-                    held.append(post)
-                else:
-                    start_person(state, post)
+    tables = [
+        [
+            (state.open_post(team, role), k < in_place)
+            for role, count, in_place in team.plan.opening_posts
+            for k in range(count)
+        ]
+        for team in state.teams
+    ]
+    vacant = [post for table in tables for post, in_place in table if not in_place]
+    _reserve_roster(state, vacant)
+    _reserve_contingents(state, vacant)
+    for team, table in zip(state.teams, tables, strict=True):
+        for post, in_place in table:
+            if in_place:
+                start_in_place(state, post)
+            elif hold and not team.advance:
+                held.append(post)
+            else:
+                start_person(state, post)
         if team.plan.initial:
             start_mediators(state, team)
     if held:
@@ -72,6 +82,35 @@ def _staff_opening_posts(state: MissionState) -> None:
                     start_person(state, post)
 
         state.on(Signal.CONSENT_GRANTED, release)
+
+
+def _reserve_roster(state: MissionState, vacant: list[PostState]) -> None:
+    """Day 0's roster goes to the posts its call-up order puts first (see :mod:`deploysim.engine.roster`)."""
+    count = min(state.roster_left, len(vacant))
+    if count <= 0:
+        return
+    order = call_up_order(state.plan, [(post.team.plan.index, post.role) for post in vacant])
+    for position in order[:count]:
+        vacant[position].roster_reserved = True
+    state.roster_left -= count
+
+
+def _reserve_contingents(state: MissionState, vacant: list[PostState]) -> None:
+    """Each pledged contingent takes day 0's vacant eligible posts the roster left, in the same call-up order;
+    its whole block arrives after one delay drawn from the contributor's stream (people it cannot place stay home)."""
+    supply = state.plan.supply
+    if supply is None:
+        return
+    for contributor in supply.contributors:
+        if contributor.contingent is None:
+            continue
+        free = [p for p in vacant if not p.roster_reserved and p.contingent_arrival < 0]
+        eligible = [p for p in free if contributor.eligible(p.team.plan.index, p.role)]
+        order = call_up_order(state.plan, [(post.team.plan.index, post.role) for post in eligible])
+        arrival = contributor.contingent.delay(state.stream(contributor.stream))
+        for position in order[: int(contributor.pool)]:
+            eligible[position].contingent_arrival = arrival
+            eligible[position].contingent_jitter = contributor.contingent.jitter
 
 
 def _schedule_dynamics(state: MissionState, watchers: list[MetricWatcher]) -> None:
@@ -121,7 +160,7 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     _staff_opening_posts(state)
     for unit in plan.units:
         team = state.teams[unit.team] if unit.team is not None else None
-        start_incidents(state, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team)
+        start_incidents(state, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team)
     _schedule_dynamics(state, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:
@@ -131,6 +170,8 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     env.timeout(plan.horizon).callbacks.append(end_of_horizon)
     with cyclic_gc_paused():
         run_watched(env, state.stop, budget or Budget.for_scenario(scenario), plan.horizon, on_month)
+    if not state.closed:
+        state.count_open_gaps(min(env.now, float(plan.horizon)))
     snapshot.finish()
     return RawRun(
         plan=plan,

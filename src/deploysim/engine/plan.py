@@ -29,6 +29,7 @@ from deploysim.engine.rules import (
     compile_tension,
     default_min_manning,
 )
+from deploysim.engine.supply import SupplyPlan, compile_supply
 from deploysim.scenario.base import Team, Unit
 from deploysim.scenario.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, Sampler
 from deploysim.scenario.dynamics import PhaseTeam
@@ -66,6 +67,10 @@ class RecruitmentPlan:
     induction: Sampler
     roster_size: int
     roster_call_up: Sampler
+    roster_order: str = "operational_first"
+    roster_priority_teams: tuple[int, ...] = ()
+    roster_priority_roles: tuple[str, ...] = ()
+    roster_refill_per_day: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,8 @@ class TourPlan:
     leave_interval: float
     repatriation_rate: float
     initial_elapsed: Sampler
+    max_extensions: float = math.inf  # per holder
+    handover_overlap: float = 0.0  # days a holder stays once the successor has arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,7 @@ class Plan:
     tension: TensionPlan | None
     budget: BudgetPlan
     foc_fill_share: float
+    supply: SupplyPlan | None = None  # none: every call finds a candidate and every post is funded
 
 
 def _all_teams(scenario: Scenario) -> list[tuple[Team | PhaseTeam, bool]]:
@@ -185,8 +193,9 @@ def _compile_units(scenario: Scenario, teams: list[TeamPlan]) -> list[UnitPlan]:
     ]
 
 
-def _compile_recruitment(scenario: Scenario) -> RecruitmentPlan:
+def _compile_recruitment(scenario: Scenario, team_index: dict[str, int]) -> RecruitmentPlan:
     recruitment = scenario.recruitment
+    roster = recruitment.roster
     return RecruitmentPlan(
         call_window=recruitment.call_window.sampler(),
         readvertise_probability=recruitment.readvertise_probability,
@@ -194,8 +203,12 @@ def _compile_recruitment(scenario: Scenario) -> RecruitmentPlan:
         training=recruitment.pre_deployment_training.sampler(),
         travel=recruitment.travel.sampler(),
         induction=recruitment.induction.sampler(),
-        roster_size=recruitment.roster.size,
-        roster_call_up=recruitment.roster.call_up.sampler(),
+        roster_size=roster.size,
+        roster_call_up=roster.call_up.sampler(),
+        roster_order=roster.order,
+        roster_priority_teams=tuple(team_index[name] for name in roster.priority_teams),
+        roster_priority_roles=tuple(roster.priority_roles),
+        roster_refill_per_day=roster.refill,
     )
 
 
@@ -230,6 +243,8 @@ def _compile_tour(scenario: Scenario) -> TourPlan:
         leave_interval=leave_interval,
         repatriation_rate=scenario.repatriation.annual_hazard / DAYS_PER_YEAR,
         initial_elapsed=scenario.initial_staff.tour_elapsed.sampler(),
+        max_extensions=math.inf if tour.max_extensions is None else tour.max_extensions,
+        handover_overlap=tour.handover_overlap,
     )
 
 
@@ -269,7 +284,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         roles=roles,
         teams=teams,
         units=_compile_units(scenario, teams),
-        recruitment=_compile_recruitment(scenario),
+        recruitment=_compile_recruitment(scenario, team_index),
         tour=_compile_tour(scenario),
         mediators=_compile_mediators(scenario),
         incidents=IncidentPlan(scenario.incidents.mediation_share, scenario.incidents.service_time.sampler()),
@@ -280,6 +295,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         phases=compile_phases(scenario, team_index),
         programmes=compile_programmes(scenario),
         tension=compile_tension(scenario.tension),
-        budget=compile_budget(scenario.budget),
+        budget=compile_budget(scenario.budget, scenario.tour.length),
         foc_fill_share=scenario.measures.foc_fill_share,
+        supply=compile_supply(scenario, team_index),
     )

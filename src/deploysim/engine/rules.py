@@ -11,9 +11,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from deploysim.engine.budget import tour_reserve_days
 from deploysim.engine.events import ConsentState, Signal
+from deploysim.engine.streams import stream_name
 from deploysim.scenario.base import Team
-from deploysim.scenario.durations import Sampler
+from deploysim.scenario.durations import Distribution, Sampler
 from deploysim.scenario.dynamics import (
     Budget,
     Consensus,
@@ -174,9 +176,11 @@ def compile_expansions(scenario: Scenario, team_index: dict[str, int]) -> tuple[
         plans.append(
             ExpansionPlan(
                 name=expansion.name,
-                trigger=compile_trigger(expansion.trigger, scenario.start_date, f"trigger/expansion/{expansion.name}"),
+                trigger=compile_trigger(
+                    expansion.trigger, scenario.start_date, stream_name("trigger", "expansion", expansion.name)
+                ),
                 approval=None if expansion.approval is None else compile_decision(expansion.approval),
-                stream=f"decision/expansion/{expansion.name}",
+                stream=stream_name("decision", "expansion", expansion.name),
                 new_teams=tuple(_team_rules(t, team_index) for t in expansion.new_teams),
                 posts=tuple(posts),
             )
@@ -205,7 +209,9 @@ def compile_phases(scenario: Scenario, team_index: dict[str, int]) -> tuple[Phas
             PhasePlan(
                 number=number,
                 name=phase.name,
-                trigger=compile_trigger(phase.trigger, scenario.start_date, f"trigger/phase/{phase.name}"),
+                trigger=compile_trigger(
+                    phase.trigger, scenario.start_date, stream_name("trigger", "phase", phase.name)
+                ),
                 teams=tuple(_team_rules(t, team_index) for t in phase.teams),
                 posts=posts,
                 rerole=dict(phase.rerole),
@@ -242,7 +248,7 @@ def _compile_programme(programme: TrainingProgramme, start: dt.date) -> Programm
     for number, intake in enumerate(programme.intakes):
         at = float((intake.date - start).days) if intake.date is not None else float(intake.after or 0.0)
         trainers = math.ceil(intake.size / programme.cadets_per_trainer) if role else 0
-        intakes.append(IntakePlan(max(at, 0.0), intake.size, trainers, f"cohort/{programme.name}/{number}"))
+        intakes.append(IntakePlan(max(at, 0.0), intake.size, trainers, stream_name("cohort", programme.name, number)))
     return ProgrammePlan(
         name=programme.name,
         intakes=tuple(intakes),
@@ -285,7 +291,10 @@ def compile_tension(tension: Tension | None) -> TensionPlan | None:
 class BudgetPlan:
     ceiling: float | None  # none: no ceiling
     drawdown: bool  # reaching it starts the drawdown; otherwise recruiting stops
+    committed: bool = False  # every cost reserved before it is incurred (engine.budget), not checked daily
+    tour_reserve_days: float = 0.0  # the longest tour a call reserves pay for (committed mode)
 
 
-def compile_budget(budget: Budget) -> BudgetPlan:
-    return BudgetPlan(budget.ceiling, budget.on_reached == "drawdown")
+def compile_budget(budget: Budget, tour_length: Distribution) -> BudgetPlan:
+    reserve = tour_reserve_days(tour_length.largest_days(), tour_length.mean_days())
+    return BudgetPlan(budget.ceiling, budget.on_reached == "drawdown", budget.counts == "committed", reserve)

@@ -16,18 +16,23 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from deploysim.engine.budget import BudgetLedger
 from deploysim.engine.events import (
     ARRIVED,
     CLOSED,
     DRAWDOWN,
     MEDIATOR_CERTIFIED,
     MEDIATOR_LEFT,
+    ROTATED,
     TEAM_DOWN,
     TEAM_OPERATIONAL,
     WITHDRAWN,
     ConsentState,
 )
 from deploysim.engine.plan import Plan, TeamPlan
+from deploysim.engine.streams import stream_name
+from deploysim.engine.supply import SupplyDesk
+from deploysim.scenario.durations import Sampler
 
 
 @dataclass(slots=True)
@@ -67,6 +72,10 @@ class PostState:
     in_pipeline: int = 0
     generation: int = 0
     people: list[simpy.Process] = field(default_factory=list)
+    roster_reserved: bool = False  # day 0's roster call-up order gave this post a roster person
+    contingent_arrival: float = -1.0  # a pledged contingent's block arrives then (days; -1: none)
+    contingent_jitter: Sampler | None = None  # each of its people's own delay after the block
+    supplied: int = 0  # people with a candidate for this post, on the way or deployed (supply desk only)
 
 
 class MissionState:
@@ -107,7 +116,8 @@ class MissionState:
         self.daily_burn = plan.costs.local_staff_daily_total
         self.local_staff = plan.costs.local_staff
         self.one_off_cost = 0.0
-        self.roster_left = plan.recruitment.roster_size
+        self.roster_left = plan.recruitment.roster_size  # below zero once a refill is being drawn on
+        self.roster_refill = plan.recruitment.roster_refill_per_day
         self.recruiting = True
         self.mandate_active = True
         self.closed = False
@@ -130,6 +140,21 @@ class MissionState:
         self.stop = env.event()
         for team in self.teams:
             self._recount(team)
+        self.supply = SupplyDesk(self, plan.supply) if plan.supply is not None else None
+        budget = plan.budget
+        self.ledger = (
+            BudgetLedger(self, plan, budget.ceiling, budget.tour_reserve_days)
+            if budget.committed and budget.ceiling is not None
+            else None
+        )
+
+    def take_roster(self) -> bool:
+        """One roster person for a call, if any is left (a refill adds people steadily over time)."""
+        available = self.roster_left + (int(self.roster_refill * self.env.now) if self.roster_refill else 0)
+        if available <= 0:
+            return False
+        self.roster_left -= 1
+        return True
 
     # -- bookkeeping ------------------------------------------------------------------------
     def log(self, what: str, team: int = -1, post: int = -1) -> None:
@@ -174,7 +199,7 @@ class MissionState:
         key = (team.plan.index, role)
         number = self.next_post_number.get(key, 0)
         self.next_post_number[key] = number + 1
-        post = PostState(len(self.posts), team, role, self.stream(f"post/{team.plan.name}/{role}/{number}"))
+        post = PostState(len(self.posts), team, role, self.stream(stream_name("post", team.plan.name, role, number)))
         self.posts.append(post)
         self.authorised += 1
         if team.authorised == 0:
@@ -271,12 +296,21 @@ class MissionState:
         post.holders -= 1
         self.deployed -= 1
         self.daily_burn -= self.daily_rate_by_role[post.role]
+        if self.supply is not None:
+            self.supply.released(post)
         if post.holders == 0 and post.open:
             self.filled -= 1
             post.team.filled -= 1
-            if post.open and self.recruiting:
+            if self.recruiting and why == ROTATED:  # after an early repatriation it is a vacancy, not a handover
                 post.gap_since = self.env.now
         self.log(why, post.team.plan.index, post.index)
+
+    def count_open_gaps(self, until: float) -> None:
+        """Handover gaps still open when the run ends count up to its end (then they are closed)."""
+        for post in self.posts:
+            if post.open and post.gap_since >= 0:
+                self.handover_gap_days += max(until - post.gap_since, 0.0)
+                post.gap_since = -1.0
 
     def stop_recruiting(self) -> None:
         """No new calls; everyone on the way is stood down at once (they stop at their next step)."""

@@ -31,6 +31,17 @@ class RunIdentity:
         return np.random.SeedSequence(entropy=self.root_seed, spawn_key=(self.point, self.replication))
 
 
+def _escaped(part: object) -> str:
+    return str(part).replace("\\", "\\\\").replace("/", "\\/")
+
+
+def stream_name(*parts: object) -> str:
+    """A stream's name from its parts, joined with "/" and each part's own "/" and "\\" escaped, so a team
+    named ``T/adviser`` with role ``0`` never shares a stream with team ``T`` and role ``adviser/0``.
+    Names without either character are unchanged, and so are their streams."""
+    return "/".join(_escaped(part) for part in parts)
+
+
 class Streams:
     """Factory of independent named streams for one run."""
 

@@ -5,7 +5,7 @@ Every count and amount here is bounded (see :mod:`deploysim.scenario.limits` for
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -60,6 +60,11 @@ Name = Annotated[
 ]
 """The name of a unit, team, phase, expansion, programme or role: 1-200 printable characters."""
 Role = Name
+
+
+def name_list(description: str, most: int) -> Any:
+    """A field holding a list of names (teams or roles), empty by default, at most ``most`` of them."""
+    return Field(default_factory=list, max_length=most, description=f"{description}; at most {most:,}")
 
 
 class Strict(BaseModel):

@@ -23,6 +23,7 @@ from deploysim.scenario.limits import (
     MAX_INTAKE,
     MAX_INTAKES,
     MAX_LOCAL_STAFF,
+    MAX_POSTS,
     MAX_REVIEW_DAYS,
     MAX_ROLES,
     MAX_STATES,
@@ -367,6 +368,8 @@ class Tension(Strict):
 
 
 class Budget(Strict):
+    """A cumulative budget (a ceiling on the total cost) and a funded-post limit (posts paid at a time)."""
+
     ceiling: float | None = Field(
         default=None,
         gt=0,
@@ -376,5 +379,22 @@ class Budget(Strict):
     )
     on_reached: Literal["stop_recruiting", "drawdown"] = Field(
         default="stop_recruiting",
-        description="what happens at the ceiling: stop_recruiting or drawdown; default: assumption (stop recruiting)",
+        description="once the ceiling is reached: stop_recruiting (no new calls, people on the way stood down, no "
+        "tour extensions) or drawdown (the mission ends); default: assumption (stop recruiting)",
+    )
+    counts: Literal["spent", "committed"] = Field(
+        default="spent",
+        description="spent: the ceiling is checked each day against the cost to date, so the total overshoots it "
+        "by what is already committed (pay to tour end of people in post); committed: every call and extension "
+        "first reserves its whole cost (training, travel, pay for the longest tour plus a day) and the fixed "
+        "daily costs are reserved to the horizon, so the total stays within the ceiling unless day 0's "
+        "commitments alone exceed it; default: spent (assumption)",
+    )
+    funded_posts: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_POSTS,
+        description="number of posts the budget pays for at a time: a call waits while this many posts are held or "
+        f"being filled; none: every authorised post is funded; at most {MAX_POSTS:,}; default: none (assumption for "
+        "each mission)",
     )

@@ -152,3 +152,7 @@ def years(days: float) -> str:
         count = int(days / DAYS_PER_YEAR)
         return f"{count} year{'s' if count != 1 else ''}"
     return f"{days:g} day{'s' if days != 1 else ''}"
+
+# -- supply -------------------------------------------------------------------------------------------
+MAX_CONTRIBUTORS = 1_000
+MAX_NOMINATION_RATE = 1_000.0  # nominations per day from one contributor: more than any mission's calls

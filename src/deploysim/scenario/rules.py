@@ -236,9 +236,30 @@ def check_dynamics(scenario: Scenario) -> None:
             ("consent", "fallback_phase"), f"no phase is named {fallback!r}{_closest(fallback, phase_names)}"
         )
     all_roles = set(every_role(scenario))
+    _check_supply_names(scenario, all_roles, set(known.teams))
     for k, programme in enumerate(scenario.training_programmes):
         if programme.trainer_role is not None and programme.trainer_role not in all_roles:
             raise rule_error(
                 ("training_programmes", k, "trainer_role"),
                 f"no post anywhere has role {programme.trainer_role!r}{_closest(programme.trainer_role, all_roles)}",
             )
+
+
+def _check_supply_names(scenario: Scenario, roles: set[str], teams: set[str]) -> None:
+    """Contributors' and the roster's eligibility and priorities name roles and teams that exist."""
+    checks: list[tuple[RulePath, list[str], set[str], str]] = []
+    roster = scenario.recruitment.roster
+    checks.append((("recruitment", "roster", "priority_roles"), roster.priority_roles, roles, "role"))
+    checks.append((("recruitment", "roster", "priority_teams"), roster.priority_teams, teams, "team"))
+    if scenario.supply is not None:
+        require_unique(("supply", "contributors"), [c.name for c in scenario.supply.contributors])
+        for k, contributor in enumerate(scenario.supply.contributors):
+            where: RulePath = ("supply", "contributors", k)
+            checks.append(((*where, "eligible_roles"), contributor.eligible_roles, roles, "role"))
+            checks.append(((*where, "eligible_teams"), contributor.eligible_teams, teams, "team"))
+    for where, names, known, kind in checks:
+        for i, name in enumerate(names):
+            if name not in known:
+                raise rule_error(
+                    (*where, i), f"no {kind} is named {name!r}; {kind}s: {_listed(known)}{_closest(name, known)}"
+                )

@@ -14,11 +14,11 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from deploysim.scenario.base import NAME_RULE, Money, Name, Probability, Role, Strict, Team, Unit
+from deploysim.scenario.base import NAME_RULE, Money, Name, Probability, Role, Strict, Team, Unit, name_list
 from deploysim.scenario.durations import Days, Delay, Duration, at_most, delay_default, duration_default, min_mean
 from deploysim.scenario.dynamics import (
     Budget,
@@ -38,6 +38,7 @@ from deploysim.scenario.limits import (
     MAX_DESCRIPTION,
     MAX_DRAWDOWN_DAYS,
     MAX_EXPANSIONS,
+    MAX_EXTENSIONS,
     MAX_HORIZON_DAYS,
     MAX_INCIDENT_RATE,
     MAX_INTAKES,
@@ -45,11 +46,13 @@ from deploysim.scenario.limits import (
     MAX_LOCAL_STAFF,
     MAX_MISSION_INCIDENTS,
     MAX_MONEY,
+    MAX_NOMINATION_RATE,
     MAX_OVERLAP_DAYS,
     MAX_PHASES,
     MAX_POSTS,
     MAX_PROGRAMMES,
     MAX_READVERTISE,
+    MAX_ROLES,
     MAX_ROSTER,
     MAX_TEAMS,
     MAX_UNITS,
@@ -63,6 +66,7 @@ from deploysim.scenario.limits import (
 from deploysim.scenario.rules import check_dynamics, check_tables
 from deploysim.scenario.rules import every_role as every_role  # where the engine has always found it
 from deploysim.scenario.sanity import check_sanity
+from deploysim.scenario.supply import PerDay, Supply
 
 
 class Mandate(Strict):
@@ -84,15 +88,37 @@ class Mandate(Strict):
 
 
 class Roster(Strict):
-    """Pre-cleared people who fill a vacant post at once, skipping call, selection and training."""
+    """Pre-cleared people who fill a vacant post at once, skipping call, selection and training.
+
+    Day 0's vacant posts get the roster in the order ``order`` gives; what is left of it (and what a
+    refill adds) goes to later calls as they are made.
+    """
 
     size: int = Field(
         default=0,
         ge=0,
         le=MAX_ROSTER,
-        description=f"number of people on the roster; default: none (no roster); at most {MAX_ROSTER:,}",
+        description=f"number of people on the roster on day 0; default: none (no roster); at most {MAX_ROSTER:,}",
     )
     call_up: Delay = delay_default(0.0, "time in days from call-up to arrival; default: assumption (at once)")
+    order: Literal["operational_first", "file"] = Field(
+        default="operational_first",
+        description="which of day 0's vacant posts the roster fills: operational_first (each team's minimum "
+        "manning, team leaders first, round-robin across teams, then the other posts round-robin; a planner's "
+        "rule, assumption) or file (posts in the order the file lists them); default: operational_first "
+        "(assumption)",
+    )
+    priority_teams: list[Name] = name_list(
+        "teams whose posts the roster fills first, in this order; default: none", MAX_TEAMS
+    )
+    priority_roles: list[Role] = name_list("roles the roster fills first, in this order; default: none", MAX_ROLES)
+    refill: PerDay = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_NOMINATION_RATE,
+        description="people added to the roster per day, e.g. '2 per week' (steady, no randomness); default: 0, "
+        f"no refill (assumption); at most {MAX_NOMINATION_RATE:g} a day",
+    )
 
 
 class Recruitment(Strict):
@@ -140,7 +166,16 @@ class Tour(Strict):
     )
     extension_probability: Probability = Field(
         default=0.0,
-        description="probability (0-1) that a holder extends a tour at its end; default: assumption (none)",
+        description="chance a holder's tour is extended, decided when the successor would be called and again "
+        "after each extension (so without max_extensions the number of extensions is geometric); probability 0-1; "
+        "default: assumption (none)",
+    )
+    max_extensions: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_EXTENSIONS,
+        description="number of extensions of one holder's tour at most; default: none (no limit); at most "
+        f"{MAX_EXTENSIONS:,}",
     )
     extension_length: Annotated[Duration, min_mean(MIN_EXTENSION_DAYS, "each extension is decided anew")] = (
         duration_default(
@@ -152,8 +187,9 @@ class Tour(Strict):
     handover_overlap: Annotated[Days, at_most(MAX_OVERLAP_DAYS)] = Field(
         default=7.0,
         ge=0,
-        description="days a successor overlaps the holder to hand over; default: assumption; at most "
-        f"{years(MAX_OVERLAP_DAYS)}",
+        description="days a holder stays after the successor arrives, to hand over; they leave then, or at "
+        "their tour end if that comes first (a late successor leaves a gap instead); also added to the default "
+        f"replacement lead; default: assumption; at most {years(MAX_OVERLAP_DAYS)}",
     )
     replacement_lead: Annotated[Days, at_most(MAX_LEAD_DAYS)] | None = Field(
         default=None,
@@ -376,6 +412,11 @@ class Scenario(Strict):
         description="a tension index multiplying incident rates; default: none (incident rates stay as written)",
     )
     budget: Budget = Field(default=Budget(), description="a budget ceiling; default: none")
+    supply: Supply | None = Field(
+        default=None,
+        description="contributing States or pools and a fill ceiling; default: none (every call finds a candidate: "
+        "unlimited contributors)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
