@@ -16,7 +16,7 @@ from deploysim.engine import cadets, decisions, post_table
 from deploysim.engine.daily import DailySnapshot, daily_pass
 from deploysim.engine.daily_rules import DailyRules
 from deploysim.engine.events import Signal
-from deploysim.engine.mediation import start_incidents, start_mediators
+from deploysim.engine.mediation import start_mediators, start_unit_incidents
 from deploysim.engine.plan import Plan, compile_plan
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState, PostState
@@ -116,9 +116,7 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     snapshot = DailySnapshot(state)
     env.process(daily_pass(state, snapshot, DailyRules(state, watchers)))
     _staff_opening_posts(state)
-    for unit in plan.units:
-        team = state.teams[unit.team] if unit.team is not None else None
-        start_incidents(state, streams.stream(f"incidents/{unit.name}"), unit.rate_per_day, team)
+    start_unit_incidents(state, "")
     _schedule_dynamics(state, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:

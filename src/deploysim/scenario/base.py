@@ -93,7 +93,21 @@ class Team(Strict):
         description="holders present by role for the team to operate; at most the team's posts of the role",
     )
     needs_mediator: bool = True
-    mediators: int = Field(default=1, ge=0, le=MAX_TEAM_MEDIATORS, description=f"at most {MAX_TEAM_MEDIATORS}")
+    mediators: int = Field(
+        default=1,
+        ge=0,
+        le=MAX_TEAM_MEDIATORS,
+        description=f"mediator slots of the team, at most {MAX_TEAM_MEDIATORS}. In a phase: the slots from the "
+        "phase on (fewer ends careers and pay; not stated keeps them; a team the phase's table leaves out "
+        "has none); at most as many as where the team is first defined",
+    )
+    counts_for_capability: bool = Field(
+        default=True,
+        description="whether the team counts for IOC (the first counted team operational) and FOC (every "
+        "counted team operational); false for a headquarters or support team whose operating says nothing "
+        "of the field capability. Default true: every team is a field team unless said otherwise "
+        "(assumption)",
+    )
     in_place: dict[Role, PostCount] = Field(
         default_factory=dict,
         max_length=MAX_ROLES,

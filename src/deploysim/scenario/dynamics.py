@@ -105,7 +105,13 @@ class Trigger(Strict):
         default=None, ge=0, description=f"days after the start; at most {years(MAX_HORIZON_DAYS)}"
     )
     event: Literal[EVENTS] | None = None  # type: ignore[valid-type]
-    metric: str | None = Field(default=None, description=f"one of {', '.join(METRICS)}")
+    metric: str | None = Field(
+        default=None,
+        description=f"one of {', '.join(METRICS)}. incident_rate: incidents per unit per day over the window, "
+        "taken over the units that have incidents (a positive rate) and an active team (open posts) on the "
+        "day, counting only incidents in units whose team was active; team_coverage: share of active teams "
+        "operational; tension: the tension index",
+    )
     above: float | None = None
     below: float | None = None
     window: Annotated[Days, at_most(MAX_WINDOW_DAYS)] = Field(

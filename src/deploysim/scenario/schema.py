@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -170,6 +170,14 @@ class Mediators(Strict):
         default=0.15, ge=0, le=MAX_ANNUAL_HAZARD, description=f"at most {MAX_ANNUAL_HAZARD:g} a year"
     )
     in_place: bool = Field(default=False, description="every team's mediators certified on day 0")
+    start: Literal["with_team", "after_consent"] = Field(
+        default="with_team",
+        description="when a team's mediator careers start (recruitment, then training; pay runs from "
+        "recruitment on): with_team, when the team's first posts open (day 0 for the teams of the day-0 "
+        "table); after_consent, once the host State consents (at once if it already has), so a mission "
+        "that never gets consent recruits and pays no mediators. Default with_team: assumption, the "
+        "behaviour before this field existed",
+    )
 
 
 class Incidents(Strict):
