@@ -77,6 +77,31 @@ def test_leave_takes_people_away_at_the_entitled_rate() -> None:
     assert abs(np.mean(shares) - expected) < 4 * se + 1e-3
 
 
+def test_short_tours_deliver_less_leave_than_the_entitlement_as_the_closed_form_says() -> None:
+    # Blocks of b = 10 d every I = b / (2.5 / 30.44) = 121.75 d, the first uniformly within the first
+    # interval: in a tour of L days the expected absence is (b / I)(L - b / 2) (the block that would
+    # straddle the tour's start never happens), a share (b / I)(1 - b / (2L)): 7.53% for L = 60 d,
+    # against the 8.21% entitlement. 1,000 posts x 4 replications; 4 empirical standard errors.
+    s = scenario(
+        horizon="60 d",
+        mandate={"initial_length": "60 d"},
+        teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 1000}, "in_place": {"adviser": 1000},
+                "needs_mediator": False, "mediators": 0}],
+        tour={"length": "60 d"},
+        leave={"days_per_month": 2.5, "block": "10 d"},
+        initial_staff={"tour_elapsed": 0},
+    )
+    shares = []
+    for rep in range(4):
+        daily = simulate(s, seed=12, replication=rep, record_events=False).daily
+        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    block, interval, tour = 10.0, 10.0 / (2.5 / (365.25 / 12)), 60.0
+    expected = block / interval * (1 - block / (2 * tour))
+    se = np.std(shares, ddof=1) / np.sqrt(len(shares))
+    assert abs(np.mean(shares) - expected) < 4 * se
+    assert abs(np.mean(shares) - block / interval) > 4 * se  # and it is not the entitlement
+
+
 def test_mandate_end_with_no_drawdown_period_ends_everything_at_once() -> None:
     s = scenario(horizon="150 d", mandate={"initial_length": "100 d", "drawdown": 0},
                  teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 5}, "in_place": {"adviser": 5},

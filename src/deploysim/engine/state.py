@@ -139,6 +139,7 @@ class MissionState:
         self.cadets_academy = 0
         self.cadets_field = 0
         self.cadets_graduated = 0
+        self.cadets_at_close = 0  # in the academy or the field when the mission closed: their course ends with it
         self.trainers_committed: dict[str, int] = {}
         self.stop = env.event()
         for team in self.teams:
@@ -404,6 +405,7 @@ class MissionState:
         for post in self.posts:
             post.holders = post.present = 0
             post.people.clear()
+        self.cadets_at_close = self.cadets_academy + self.cadets_field
         now = self.env.now
         for team in self.teams:
             team.filled = team.present = team.certified = team.authorised = 0

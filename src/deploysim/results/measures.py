@@ -108,6 +108,9 @@ _REGISTRY: tuple[Measure, ...] = (
             "days from start", "milestone"),
     Measure("cadets_graduated", "cadets graduated by the end of the horizon", "Cadets graduated", "cadets",
             "count"),
+    Measure("cadets_in_training", "cadets still in the academy or the field when the mission closed (the course "
+            "ends with the mission: they do not graduate) or, if it had not, at the horizon", "Cadets in training "
+            "at the end", "cadets", "count"),
     Measure("consent_granted", "the host State consented during the horizon", "Host consent granted",
             "share of runs", "proportion"),
     Measure("extended", "the mandate was extended at least once", "Mandate extended", "share of runs",
@@ -153,7 +156,8 @@ def not_applicable(scenario: Scenario) -> dict[str, str]:
     ):
         reasons.update(dict.fromkeys(_MEDIATION, "the scenario has no mediators"))
     if not scenario.training_programmes:
-        reasons["cadets_graduated"] = "the scenario has no training programme"
+        reasons.update(dict.fromkeys(("cadets_graduated", "cadets_in_training"),
+                                     "the scenario has no training programme"))
     if not scenario.expansions:
         reasons.update(dict.fromkeys(("expansion_approval_day", "expanded"), "the scenario has no expansion"))
     if scenario.consent.initial == "granted":
@@ -278,6 +282,8 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "consent_day": float(consent_day),
         "expansion_approval_day": expansion_day,
         "cadets_graduated": float(state.cadets_graduated),
+        "cadets_in_training": float(state.cadets_at_close if state.closed
+                                    else state.cadets_academy + state.cadets_field),
         "consent_granted": float(not math.isnan(consent_day)),
         "extended": float(extensions > 0),
         "expanded": float(not math.isnan(expansion_day)),
