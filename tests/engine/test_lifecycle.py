@@ -6,6 +6,7 @@ import numpy as np
 from builders import scenario
 
 from deploysim import simulate
+from deploysim.scenario.schema import Scenario
 
 
 def test_pipeline_then_tour_then_rotation_with_handover_overlap() -> None:
@@ -55,6 +56,15 @@ def test_mediator_requirement_gates_operational_status() -> None:
     assert teams.loc[15, "mediators_certified"] == 1
 
 
+def _absent_shares(s: Scenario, seed: int, replications: int) -> list[float]:
+    """Per replication, the share of filled post-days whose holder was away on leave."""
+    shares = []
+    for rep in range(replications):
+        daily = simulate(s, seed=seed, replication=rep, record_events=False).daily
+        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    return shares
+
+
 def test_leave_takes_people_away_at_the_entitled_rate() -> None:
     # 2.5 days a month in 10-day blocks: the expected absent share is 2.5 / (365.25/12) = 8.21%.
     # 400 posts x 3 years; the absent share per post-day is a sum of many weakly dependent
@@ -68,10 +78,7 @@ def test_leave_takes_people_away_at_the_entitled_rate() -> None:
         leave={"days_per_month": 2.5, "block": "10 d"},
         initial_staff={"tour_elapsed": 0},
     )
-    shares = []
-    for rep in range(5):
-        daily = simulate(s, seed=11, replication=rep, record_events=False).daily
-        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    shares = _absent_shares(s, seed=11, replications=5)
     expected = 2.5 / (365.25 / 12)
     se = np.std(shares, ddof=1) / np.sqrt(len(shares))
     assert abs(np.mean(shares) - expected) < 4 * se + 1e-3
@@ -91,10 +98,7 @@ def test_short_tours_deliver_less_leave_than_the_entitlement_as_the_closed_form_
         leave={"days_per_month": 2.5, "block": "10 d"},
         initial_staff={"tour_elapsed": 0},
     )
-    shares = []
-    for rep in range(4):
-        daily = simulate(s, seed=12, replication=rep, record_events=False).daily
-        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    shares = _absent_shares(s, seed=12, replications=4)
     block, interval, tour = 10.0, 10.0 / (2.5 / (365.25 / 12)), 60.0
     expected = block / interval * (1 - block / (2 * tour))
     se = np.std(shares, ddof=1) / np.sqrt(len(shares))
