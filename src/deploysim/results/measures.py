@@ -20,9 +20,9 @@ from deploysim.scenario.schema import Scenario
 
 MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money", "proportion"]
 """How a measure is estimated across runs: a *milestone* is the first day something happens (it may
-never come: time-to-event data); a *share* is a fraction of time, pooled over every run's days; a
-*ratio* divides one total by another across runs; a *proportion* is a yes/no outcome; a *duration*,
-*count* or *money* amount is averaged over runs."""
+never come: time-to-event data); a *share* is a fraction of time (or of requests), pooled over every
+run's days (or requests); a *ratio* divides one total by another across runs; a *proportion* is a
+yes/no outcome; a *duration*, *count* or *money* amount is averaged over runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ _REGISTRY: tuple[Measure, ...] = (
     Measure("mediation_waiting", "mediation requests still waiting for a mediator when the horizon came or the "
             "mission closed (censored waits)", "Mediation requests still waiting", "requests", "count"),
     Measure("mediation_unmet_share", "share of mediation requests unmet: total unmet / total requests across runs",
-            "Mediation requests unmet (share)", "share of requests", "ratio", numerator="mediation_unmet",
+            "Mediation requests unmet (share)", "share of requests", "share", numerator="mediation_unmet",
             denominator="mediation_requests"),
     Measure("mediator_cost", "pay of the local mediators employed (recruitment on), to the end of the horizon",
             "Mediator cost", "{currency}", "money"),
