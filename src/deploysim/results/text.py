@@ -203,3 +203,27 @@ def format_noise(share: float, method: str) -> str:
     if math.isnan(share):
         return f"replication noise: {method}"
     return f"replication noise: {share:.0%} of the variance of the point values ({method})"
+
+
+def failure_report(runs: pd.DataFrame, where: str) -> str:
+    """How many runs failed, of how many, and why: each kind of error (its type, or the watchdog budget
+    that stopped the run) with its count and its first message. Empty when every run finished."""
+    if "status" not in runs.columns:
+        return ""
+    failed = runs[runs["status"] != "ok"]
+    if failed.empty:
+        return ""
+    kinds: dict[str, list[str]] = {}
+    for error in failed["error"].astype(str):
+        kinds.setdefault(_failure_kind(error), []).append(error)
+    reasons = "; ".join(f"{len(errors)} x {kind} (first: {errors[0]})" for kind, errors in kinds.items())
+    return f"{len(failed)} of {len(runs)} run(s) failed: {reasons}; see the 'error' column of {where}"
+
+
+def _failure_kind(error: str) -> str:
+    """``RunStopped: no progress: ...`` -> ``RunStopped: no progress``; ``ValueError: ...`` -> ``ValueError``."""
+    kind, _, rest = error.partition(": ")
+    if kind == "RunStopped":
+        budget = rest.split(" of ", 1)[0].split(":", 1)[0]
+        return f"{kind}: {budget}"
+    return kind
