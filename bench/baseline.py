@@ -38,7 +38,7 @@ import simpy
 
 from deploysim.engine.events import HANDOVER, WITHDRAWN, ConsentState, Signal
 from deploysim.engine.mission import cyclic_gc_paused, run_engine
-from deploysim.engine.plan import Plan, TeamPlan, compile_plan
+from deploysim.engine.plan import Plan, TeamPlan, compile_plan, unit_origin
 from deploysim.engine.roster import call_up_order
 from deploysim.engine.rules import ExpansionPlan, TensionPlan, TriggerPlan
 from deploysim.engine.streams import RunIdentity, Streams, stream_name
@@ -70,6 +70,7 @@ class _Team:
         "name",
         "needs_mediator",
         "operational",
+        "present",
         "present_by_role",
         "slots",
         "unmet",
@@ -80,7 +81,8 @@ class _Team:
         self.name = plan.name
         self.slots = [_Slot() for _ in range(plan.mediators)]
         self.waiting = 0  # FCFS: only how many requests wait matters when nothing is recorded
-        self.authorised = 0  # open posts: a team without any takes no mediation requests
+        self.authorised = 0  # open posts
+        self.present = 0  # posts with a holder present: a team with none takes no mediation requests
         self.advance = plan.advance
         self.mediators_started = False
         # coverage bookkeeping, used only when tension or a trigger reads coverage
@@ -166,9 +168,12 @@ def _role_presence(run: _Run, team: _Team, role: str, change: int) -> None:
 
 
 def _presence(run: _Run, post: _Post, change: int) -> None:
+    """Always kept, since mediation requests arise only while a team has someone present."""
     post.present += change
     if post.open and post.present == (1 if change > 0 else 0):
-        _role_presence(run, post.team, post.role, change)
+        post.team.present += change
+        if run.coverage:
+            _role_presence(run, post.team, post.role, change)
 
 
 # -- the post table ----------------------------------------------------------------------------
@@ -191,8 +196,10 @@ def _abolish(run: _Run, post: _Post) -> None:
     if not post.open:
         return
     team = post.team
-    if run.coverage and post.present:
-        _role_presence(run, team, post.role, -1)
+    if post.present:
+        team.present -= 1
+        if run.coverage:
+            _role_presence(run, team, post.role, -1)
     post.open = False
     team.authorised -= 1
     if team.authorised == 0:
@@ -204,6 +211,14 @@ def _abolish(run: _Run, post: _Post) -> None:
 def _activate(run: _Run, team: _Team) -> None:
     if team.slots and not team.mediators_started:
         team.mediators_started = True
+        if run.plan.mediators.start_after_consent and run.consent != GRANTED:
+            run.on(Signal.CONSENT_GRANTED, lambda: _careers(run, team))
+        else:
+            _careers(run, team)
+
+
+def _careers(run: _Run, team: _Team) -> None:
+    if not run.closed:
         for k, slot in enumerate(team.slots):
             name = f"mediator/{team.name}/{k}"
             run.env.process(_career(run, team, slot, run.stream(name + "/career")))
@@ -247,9 +262,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
         tour_end = env.now + tour.length(rng)
     else:
         tour_end = env.now + max(tour.length(rng) - elapsed, 0.0)
-    coverage = run.coverage
-    if coverage:
-        _presence(run, post, +1)
+    _presence(run, post, +1)
     me = env.active_process
     assert me is not None
     for predecessor in post.people:  # the handover: they leave after the overlap, as in the engine
@@ -281,7 +294,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
                     continue
                 if not run.closed:
                     post.people.remove(me)
-                    if coverage and not on_leave:
+                    if not on_leave:
                         _presence(run, post, -1)
                 return
             if run.closed:
@@ -289,7 +302,7 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
             now = env.now
         if wake == repatriation:
             post.people.remove(me)
-            if coverage and not on_leave:
+            if not on_leave:
                 _presence(run, post, -1)
             if not requested and post.open and run.recruiting:
                 _start(run, post)
@@ -305,17 +318,15 @@ def _person(run: _Run, post: _Post, elapsed: float | None) -> Generator[simpy.Ev
             continue
         if wake == tour_end:
             post.people.remove(me)
-            if coverage and not on_leave:
+            if not on_leave:
                 _presence(run, post, -1)
             return
         if on_leave:
             on_leave = False
-            if coverage:
-                _presence(run, post, +1)
+            _presence(run, post, +1)
         else:
             on_leave = True
-            if coverage:
-                _presence(run, post, -1)
+            _presence(run, post, -1)
             back_from_leave = now + tour.leave_block(rng)
             next_leave = max(now + interval, back_from_leave)
 
@@ -374,16 +385,27 @@ def _desk(run: _Run, team: _Team, slot: _Slot, rng: random.Random) -> Generator[
 
 
 def _incident(run: _Run, rng: random.Random, team: _Team | None) -> None:
-    by_day = run.incidents_by_day
-    if by_day is not None:
+    if team is None:
+        return
+    by_day = run.incidents_by_day  # only the incidents the rate trigger reads: units with an active team
+    if by_day is not None and team.authorised > 0:
         by_day[min(math.floor(run.env.now), len(by_day) - 1)] += 1
-    if team is not None and team.authorised > 0 and rng.random() < run.plan.incidents.mediation_share:
+    if rng.random() < run.plan.incidents.mediation_share and team.present > 0 and team.slots and team.certified:
         team.waiting += 1
         for slot in team.slots:
             if slot.certified and slot.idle is not None:
                 event, slot.idle = slot.idle, None
                 event.succeed()
                 return
+
+
+def _start_incidents(run: _Run, origin: str) -> None:
+    """The units of day 0 (origin ""), or those an expansion brings in, when it is approved."""
+    incidents = _modulated_incidents if run.tension_on else _incidents
+    for unit in run.plan.units:
+        if unit.origin == origin and unit.rate_per_day > 0:
+            team = run.teams[unit.team] if unit.team is not None else None
+            run.env.process(incidents(run, run.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team))
 
 
 def _incidents(run: _Run, rng: random.Random, rate: float, team: _Team | None) -> Generator[simpy.Event, None, None]:
@@ -553,6 +575,7 @@ def _expansion(run: _Run, expansion: ExpansionPlan) -> Generator[simpy.Event, No
     if run.closed or not run.mandate_active or not approved:
         return
     run.emit(Signal.EXPANSION_APPROVED)
+    _start_incidents(run, unit_origin("expansion", expansion.name))
     for rules in expansion.new_teams:
         team = run.teams[rules.team]
         team.min_manning = dict(rules.min_manning)
@@ -589,7 +612,6 @@ def _when(run: _Run, trigger: TriggerPlan, action: Callable[[], None], watchers:
 def _tick(run: _Run, tension: TensionPlan | None, watchers: list[MetricWatcher]) -> Generator[simpy.Event, None, None]:
     """Daily at midday, like the engine's daily pass: tension and metric triggers, nothing recorded."""
     env = run.env
-    units = max(len(run.plan.units), 1)
     seen = 0
     yield env.timeout(0.5)
     for day in range(run.plan.horizon):
@@ -606,7 +628,9 @@ def _tick(run: _Run, tension: TensionPlan | None, watchers: list[MetricWatcher])
                 watcher.observe(run.tension)
             elif day >= window and run.incidents_by_day is not None:
                 recent = run.incidents_by_day[day - window : day]
-                watcher.observe(sum(recent) / (window * units))
+                units = sum(1 for u in run.plan.units
+                            if u.team is not None and u.rate_per_day > 0 and run.teams[u.team].authorised > 0)
+                watcher.observe(sum(recent) / (window * units) if units else 0.0)
         yield env.timeout(1.0)
 
 
@@ -713,11 +737,7 @@ def run_bare_detail(scenario: Scenario, identity: RunIdentity) -> BareRun:
     if ticks:
         env.process(_tick(run, plan.tension, watchers))
     _staff_opening_posts(run)
-    incidents = _modulated_incidents if run.tension_on else _incidents
-    for unit in plan.units:
-        if unit.rate_per_day > 0:
-            team = run.teams[unit.team] if unit.team is not None else None
-            env.process(incidents(run, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team))
+    _start_incidents(run, "")
     _schedule_dynamics(run, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:

@@ -270,3 +270,20 @@ def test_bad_dynamics_inputs_get_one_clear_line(tmp_path, capsys) -> None:  # ty
         first_extra_line = len(_scenario_text().splitlines()) + 1
         line = int(err.split(f"{file}:")[1].split(":")[0])
         assert line >= first_extra_line, (label, err)
+
+
+def test_cadets_in_training_when_the_mission_closes_are_counted_not_erased() -> None:
+    # Intakes of 30 (day 0) and 20 (day 50), 80 d academy then 60 d field: on day 100, when the mandate ends
+    # without a drawdown, the first is in the field and the second in the academy. The course ends with
+    # the mission: nobody graduates, and all 50 are reported as still in training.
+    programme = [{"name": "c", "intakes": [{"after": 0, "size": 30}, {"after": "50 d", "size": 20}],
+                  "academy": "80 d", "field": "60 d", "graduation_yield": 1.0}]
+    closing = scenario(horizon="200 d", mandate={"initial_length": "100 d", "drawdown": 0}, teams=ONE_TEAM,
+                       training_programmes=programme)
+    summary = simulate(closing, seed=1, record_events=False).summary
+    assert summary["cadets_graduated"] == 0 and summary["cadets_in_training"] == 50
+    # a mission still running at the horizon (day 160): the first cohort has graduated (day 140)
+    running = scenario(horizon="160 d", mandate={"initial_length": "200 d"}, teams=ONE_TEAM,
+                       training_programmes=programme)
+    summary = simulate(running, seed=1, record_events=False).summary
+    assert summary["cadets_graduated"] == 30 and summary["cadets_in_training"] == 20

@@ -6,6 +6,7 @@ import numpy as np
 from builders import scenario
 
 from deploysim import simulate
+from deploysim.scenario.schema import Scenario
 
 
 def test_pipeline_then_tour_then_rotation_with_handover_overlap() -> None:
@@ -55,6 +56,15 @@ def test_mediator_requirement_gates_operational_status() -> None:
     assert teams.loc[15, "mediators_certified"] == 1
 
 
+def _absent_shares(s: Scenario, seed: int, replications: int) -> list[float]:
+    """Per replication, the share of filled post-days whose holder was away on leave."""
+    shares = []
+    for rep in range(replications):
+        daily = simulate(s, seed=seed, replication=rep, record_events=False).daily
+        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    return shares
+
+
 def test_leave_takes_people_away_at_the_entitled_rate() -> None:
     # 2.5 days a month in 10-day blocks: the expected absent share is 2.5 / (365.25/12) = 8.21%.
     # 400 posts x 3 years; the absent share per post-day is a sum of many weakly dependent
@@ -68,13 +78,32 @@ def test_leave_takes_people_away_at_the_entitled_rate() -> None:
         leave={"days_per_month": 2.5, "block": "10 d"},
         initial_staff={"tour_elapsed": 0},
     )
-    shares = []
-    for rep in range(5):
-        daily = simulate(s, seed=11, replication=rep, record_events=False).daily
-        shares.append(1 - daily["present"].sum() / daily["filled"].sum())
+    shares = _absent_shares(s, seed=11, replications=5)
     expected = 2.5 / (365.25 / 12)
     se = np.std(shares, ddof=1) / np.sqrt(len(shares))
     assert abs(np.mean(shares) - expected) < 4 * se + 1e-3
+
+
+def test_short_tours_deliver_less_leave_than_the_entitlement_as_the_closed_form_says() -> None:
+    # Blocks of b = 10 d every I = b / (2.5 / 30.44) = 121.75 d, the first uniformly within the first
+    # interval: in a tour of L days the expected absence is (b / I)(L - b / 2) (the block that would
+    # straddle the tour's start never happens), a share (b / I)(1 - b / (2L)): 7.53% for L = 60 d,
+    # against the 8.21% entitlement. 1,000 posts x 4 replications; 4 empirical standard errors.
+    s = scenario(
+        horizon="60 d",
+        mandate={"initial_length": "60 d"},
+        teams=[{"name": "T1", "unit": "U1", "posts": {"adviser": 1000}, "in_place": {"adviser": 1000},
+                "needs_mediator": False, "mediators": 0}],
+        tour={"length": "60 d"},
+        leave={"days_per_month": 2.5, "block": "10 d"},
+        initial_staff={"tour_elapsed": 0},
+    )
+    shares = _absent_shares(s, seed=12, replications=4)
+    block, interval, tour = 10.0, 10.0 / (2.5 / (365.25 / 12)), 60.0
+    expected = block / interval * (1 - block / (2 * tour))
+    se = np.std(shares, ddof=1) / np.sqrt(len(shares))
+    assert abs(np.mean(shares) - expected) < 4 * se
+    assert abs(np.mean(shares) - block / interval) > 4 * se  # and it is not the entitlement
 
 
 def test_mandate_end_with_no_drawdown_period_ends_everything_at_once() -> None:

@@ -46,6 +46,9 @@ def test_single_mediator_queue_matches_mm1() -> None:
     runs = [simulate(s, seed=2024, replication=r, record_events=False).summary for r in range(30)]
     _within([r["mediation_wait_mean"] for r in runs], rho / (mu - lam))
     _within([r["mediation_wait_p90"] for r in runs], math.log(10 * rho) / (mu - lam))
+    # the mediator is there from day 0, so no request is unmet; every one is served or still waiting
+    assert all(r["mediation_unmet"] == 0 for r in runs)
+    assert all(r["mediation_requests"] == r["mediation_cases"] + r["mediation_waiting"] for r in runs)
     # arrivals are Poisson: the count over the horizon has mean lam * days
     _within([r["incidents"] for r in runs], lam * s.horizon_days)
 

@@ -52,9 +52,11 @@ class DailySnapshot:
         self.teams = np.zeros((len(TEAM_COLUMNS), days, len(state.teams)), dtype=np.int32)
         self._mediator_daily = state.plan.costs.mediator_daily
         self._running_cost = 0.0
+        self.mediator_days = 0  # mediators employed, summed over days: their pay is this times the daily rate
 
     def take(self, day: int) -> None:
         state = self.state
+        self.mediator_days += state.mediators_employed
         self._running_cost += state.daily_burn + state.mediators_employed * self._mediator_daily
         self.cost_to_date[day] = self._running_cost + state.one_off_cost
         self.tension_index[day] = state.tension

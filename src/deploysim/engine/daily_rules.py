@@ -11,6 +11,24 @@ from deploysim.engine.state import MissionState
 from deploysim.engine.triggers import MetricWatcher
 
 
+def units_watched(state: MissionState) -> int:
+    """Units the incident rate is taken over: those with incidents (a positive rate) whose team is active
+    (has open posts) today. A unit without a team, a rate-0 counterpart such as a ministry, and a unit
+    whose team has not opened yet or has been dropped would only dilute the rate."""
+    teams = state.teams
+    return sum(1 for unit in state.plan.units
+               if unit.team is not None and unit.rate_per_day > 0 and teams[unit.team].authorised > 0)
+
+
+def incident_rate(state: MissionState, day: int, window: int) -> float:
+    """Incidents per watched unit per day over the ``window`` complete days before ``day``: incidents
+    in units whose team was active when they happened, divided by today's watched units (0 if none)."""
+    units = units_watched(state)
+    if units == 0:
+        return 0.0
+    return sum(state.watched_incidents_by_day[day - window : day]) / (window * units)
+
+
 class DailyRules:
     def __init__(self, state: MissionState, watchers: list[MetricWatcher]) -> None:
         self.state = state
@@ -46,12 +64,10 @@ class DailyRules:
             return state.teams_operational / state.active_teams if state.active_teams else 0.0
         if metric == "tension":
             return state.tension
-        # incident_rate: incidents per unit per day over the last `window` complete days
         window = watcher.rule.window
         if day < window:
             return None
-        units = max(len(state.plan.units), 1)
-        return sum(state.incidents_by_day[day - window : day]) / (window * units)
+        return incident_rate(state, day, window)
 
     def _budget_reached(self) -> None:
         state = self.state

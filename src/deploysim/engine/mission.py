@@ -16,12 +16,12 @@ from deploysim.engine import cadets, decisions, post_table
 from deploysim.engine.daily import DailySnapshot, daily_pass
 from deploysim.engine.daily_rules import DailyRules
 from deploysim.engine.events import Signal
-from deploysim.engine.mediation import start_incidents, start_mediators
+from deploysim.engine.mediation import start_mediators, start_unit_incidents
 from deploysim.engine.plan import Plan, compile_plan
 from deploysim.engine.roster import call_up_order
 from deploysim.engine.staffing import start_in_place, start_person
 from deploysim.engine.state import MissionState, PostState
-from deploysim.engine.streams import RunIdentity, Streams, stream_name
+from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher, when
 from deploysim.engine.watchdog import Budget, MonthTick, run_watched
 from deploysim.scenario.schema import Scenario
@@ -158,9 +158,7 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
     snapshot = DailySnapshot(state)
     env.process(daily_pass(state, snapshot, DailyRules(state, watchers)))
     _staff_opening_posts(state)
-    for unit in plan.units:
-        team = state.teams[unit.team] if unit.team is not None else None
-        start_incidents(state, streams.stream(stream_name("incidents", unit.name)), unit.rate_per_day, team)
+    start_unit_incidents(state, "")
     _schedule_dynamics(state, watchers)
 
     def end_of_horizon(_: simpy.Event) -> None:

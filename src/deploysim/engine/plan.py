@@ -47,6 +47,7 @@ class TeamPlan:
     initial: bool = True
     advance: bool = True  # may deploy before the host consents; only day-0 teams can be held back
     opening_posts: tuple[tuple[str, int, int], ...] = ()  # day 0: (role, posts, already in place)
+    counts_for_capability: bool = True  # IOC and FOC are reached over the teams that count
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class UnitPlan:
     name: str
     rate_per_day: float
     team: int | None
+    origin: str = ""  # "" on day 0, else the phase or expansion that brings it in: its incidents start then
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class MediatorPlan:
     certification_yield: float
     attrition_rate: float
     in_place: bool
+    start_after_consent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +156,19 @@ def _all_teams(scenario: Scenario) -> list[tuple[Team | PhaseTeam, bool]]:
     return list(seen.values())
 
 
-def _all_units(scenario: Scenario) -> list[Unit]:
-    units = {u.name: u for u in scenario.units}
-    for extra in [*(p.new_units for p in scenario.phases), *(e.new_units for e in scenario.expansions)]:
+def unit_origin(kind: str, name: str) -> str:
+    """How a unit brought in by a phase or an expansion names its origin (see ``UnitPlan.origin``)."""
+    return f"{kind}/{name}"
+
+
+def _all_units(scenario: Scenario) -> list[tuple[Unit, str]]:
+    """Every unit with where it is first defined: "" for day 0, else its phase or expansion."""
+    units: dict[str, tuple[Unit, str]] = {u.name: (u, "") for u in scenario.units}
+    later = [*((unit_origin("phase", p.name), p.new_units) for p in scenario.phases),
+             *((unit_origin("expansion", e.name), e.new_units) for e in scenario.expansions)]
+    for origin, extra in later:
         for unit in extra:
-            units.setdefault(unit.name, unit)
+            units.setdefault(unit.name, (unit, origin))
     return list(units.values())
 
 
@@ -176,6 +187,7 @@ def _compile_teams(scenario: Scenario) -> list[TeamPlan]:
             initial=initial,
             advance=not initial or t.name in advance,
             opening_posts=tuple((role, n, t.in_place.get(role, 0)) for role, n in t.posts.items()) if initial else (),
+            counts_for_capability=t.counts_for_capability,
         )
         for i, (t, initial) in enumerate(team_defs)
     ]
@@ -188,8 +200,9 @@ def _compile_units(scenario: Scenario, teams: list[TeamPlan]) -> list[UnitPlan]:
         team_of_unit.setdefault(team.unit, team.index)
     default_rate = scenario.incidents.rate_per_day
     return [
-        UnitPlan(i, u.name, default_rate if u.incident_rate is None else u.incident_rate, team_of_unit.get(u.name))
-        for i, u in enumerate(_all_units(scenario))
+        UnitPlan(i, u.name, default_rate if u.incident_rate is None else u.incident_rate, team_of_unit.get(u.name),
+                 origin)
+        for i, (u, origin) in enumerate(_all_units(scenario))
     ]
 
 
@@ -256,6 +269,7 @@ def _compile_mediators(scenario: Scenario) -> MediatorPlan:
         certification_yield=mediators.certification_yield,
         attrition_rate=mediators.annual_attrition / DAYS_PER_YEAR,
         in_place=mediators.in_place,
+        start_after_consent=mediators.start == "after_consent",
     )
 
 

@@ -20,7 +20,8 @@ from deploysim.engine.events import (
     Signal,
     phase_started,
 )
-from deploysim.engine.mediation import start_mediators
+from deploysim.engine.mediation import set_mediator_slots, start_mediators, start_unit_incidents
+from deploysim.engine.plan import unit_origin
 from deploysim.engine.rules import ExpansionPlan, PhasePlan, TeamRules
 from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState, PostState, TeamState
@@ -63,6 +64,7 @@ def _expansion(state: MissionState, expansion: ExpansionPlan) -> Generator[simpy
     state.log(EXPANSION_APPROVED)
     state.milestone("expansion_approval_day")
     state.emit(Signal.EXPANSION_APPROVED)
+    start_unit_incidents(state, unit_origin("expansion", expansion.name))
     _apply_rules(state, expansion.new_teams)
     for team, role, count in expansion.posts:
         add_posts(state, state.teams[team], role, count)
@@ -74,6 +76,15 @@ def _abolish(state: MissionState, post: PostState, at_once: bool) -> None:
     if at_once:
         for person in list(post.people):
             person.interrupt(WITHDRAWN)
+
+
+def _reconcile_mediators(state: MissionState, phase: PhasePlan) -> None:
+    """The phase's mediator slots: as stated for its teams (kept where not stated), none for the
+    teams its post table drops, whose mediators' careers and pay end with the phase."""
+    stated = {rules.team: rules.mediators for rules in phase.teams}
+    for team in state.teams:
+        wanted = stated.get(team.plan.index, 0)
+        set_mediator_slots(state, team, team.active_slots if wanted is None else wanted)
 
 
 def apply_phase(state: MissionState, phase: PhasePlan) -> None:
@@ -93,6 +104,8 @@ def apply_phase(state: MissionState, phase: PhasePlan) -> None:
     for post in open_posts:
         current.setdefault((post.team.plan.index, post.role), []).append(post)
     _apply_rules(state, phase.teams)
+    _reconcile_mediators(state, phase)
+    start_unit_incidents(state, unit_origin("phase", phase.name))
     target = phase.posts
     for key in sorted(set(current) | set(target)):
         posts = current.get(key, [])

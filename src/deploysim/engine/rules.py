@@ -151,11 +151,13 @@ class TeamRules:
     team: int
     min_manning: dict[str, int]
     needs_mediator: bool
+    mediators: int | None = None  # mediator slots from now on; None: as they are (not stated)
 
 
 def _team_rules(team: Team, team_index: dict[str, int]) -> TeamRules:
     rules = dict(team.min_manning) or default_min_manning(team.posts)
-    return TeamRules(team_index[team.name], rules, team.needs_mediator)
+    slots = team.mediators if "mediators" in team.model_fields_set else None
+    return TeamRules(team_index[team.name], rules, team.needs_mediator, slots)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,15 @@ from deploysim.scenario.durations import Sampler
 
 @dataclass(slots=True)
 class MediatorSlot:
+    """One mediator post of a team. ``active`` is false once a phase removes the slot: its career and
+    desk stop at their next step and its pay stops at once. ``employed``: someone holds it and is paid
+    (from recruitment on, certified or still in training)."""
+
     certified: bool = False
     idle: simpy.Event | None = None
+    active: bool = True
+    employed: bool = False
+    started: bool = False
 
 
 @dataclass(slots=True)
@@ -56,6 +63,7 @@ class TeamState:
     advance: bool = True
     mediators_started: bool = False
     slots: list[MediatorSlot] = field(default_factory=list)
+    active_slots: int = 0
     queue: deque[float] = field(default_factory=deque)
 
 
@@ -96,6 +104,7 @@ class MissionState:
                 t.needs_mediator,
                 advance=t.advance,
                 slots=[MediatorSlot() for _ in range(t.mediators)],
+                active_slots=t.mediators,
             )
             for t in plan.teams
         ]
@@ -126,8 +135,12 @@ class MissionState:
         self.consent_changed = env.event()
         self.phase = 0
         self.handover_gap_days = 0.0
-        self.waits: list[float] = []
+        self.waits: list[float] = []  # requests served: the wait until a mediator took them up
+        self.censored_waits: list[float] = []  # requests still waiting when the mission closed: time waited so far
+        self.mediation_requests = 0
+        self.mediation_unmet = 0
         self.incidents_by_day = [0] * (plan.horizon + 1)
+        self.watched_incidents_by_day = [0] * (plan.horizon + 1)  # in units whose team is active (rate trigger)
         self.tension_on = plan.tension is not None
         self.tension = plan.tension.initial if plan.tension is not None else 1.0
         self.listeners: dict[str, list[Callable[[], None]]] = {}
@@ -136,6 +149,7 @@ class MissionState:
         self.cadets_academy = 0
         self.cadets_field = 0
         self.cadets_graduated = 0
+        self.cadets_at_close = 0  # in the academy or the field when the mission closed: their course ends with it
         self.trainers_committed: dict[str, int] = {}
         self.stop = env.event()
         for team in self.teams:
@@ -331,6 +345,16 @@ class MissionState:
         event.succeed()
 
     # -- mediators ------------------------------------------------------------------------
+    def mediator_hired(self, slot: MediatorSlot) -> None:
+        """Pay starts with recruitment and runs through training, certified or not."""
+        slot.employed = True
+        self.mediators_employed += 1
+
+    def mediator_released(self, slot: MediatorSlot) -> None:
+        if slot.employed:
+            slot.employed = False
+            self.mediators_employed -= 1
+
     def mediator_certified(self, team: TeamState, slot: MediatorSlot) -> None:
         slot.certified = True
         team.certified += 1
@@ -352,7 +376,31 @@ class MissionState:
             self._refresh(team)
         self.log(MEDIATOR_LEFT, team.plan.index)
 
+    def remove_mediator_slot(self, team: TeamState, slot: MediatorSlot) -> None:
+        """A phase abolishes the slot: the mediator's career ends and pay stops now.
+
+        When the team's last slot goes, the requests still queued for it will never be served: they
+        are counted as unmet, not left waiting to the end of the mission.
+        """
+        if not slot.active:
+            return
+        slot.active = False
+        slot.idle = None
+        team.active_slots -= 1
+        if slot.certified:
+            self.mediator_left(team, slot)
+        self.mediator_released(slot)
+        if team.active_slots == 0 and team.queue:
+            self.mediation_unmet += len(team.queue)
+            team.queue.clear()
+
     def mediation_requested(self, team: TeamState) -> None:
+        """A request while the team is deployed and has a mediator slot: queued for a certified
+        mediator, or unmet when the team has none certified (demand, not a months-long wait)."""
+        self.mediation_requests += 1
+        if team.certified == 0:
+            self.mediation_unmet += 1
+            return
         team.queue.append(self.env.now)
         for slot in team.slots:
             if slot.certified and slot.idle is not None:
@@ -391,9 +439,12 @@ class MissionState:
         for post in self.posts:
             post.holders = post.present = 0
             post.people.clear()
+        self.cadets_at_close = self.cadets_academy + self.cadets_field
+        now = self.env.now
         for team in self.teams:
             team.filled = team.present = team.certified = team.authorised = 0
             team.operational = False
+            self.censored_waits.extend(now - since for since in team.queue)  # still waiting: censored here
             team.queue.clear()
         self.authorised = self.filled = self.deployed = self.present = self.in_pipeline = 0
         self.teams_operational = self.mediators_certified = self.mediators_employed = self.active_teams = 0

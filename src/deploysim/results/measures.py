@@ -20,9 +20,9 @@ from deploysim.scenario.schema import Scenario
 
 MeasureKind = Literal["milestone", "share", "ratio", "duration", "count", "money", "proportion"]
 """How a measure is estimated across runs: a *milestone* is the first day something happens (it may
-never come: time-to-event data); a *share* is a fraction of time, pooled over every run's days; a
-*ratio* divides one total by another across runs; a *proportion* is a yes/no outcome; a *duration*,
-*count* or *money* amount is averaged over runs."""
+never come: time-to-event data); a *share* is a fraction of time (or of requests), pooled over every
+run's days (or requests); a *ratio* divides one total by another across runs; a *proportion* is a
+yes/no outcome; a *duration*, *count* or *money* amount is averaged over runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +51,11 @@ class Measure:
 
 
 _REGISTRY: tuple[Measure, ...] = (
-    Measure("ioc_day", "first day a team is operational", "IOC (first team operational)",
+    Measure("ioc_day", "first day a team that counts for capability is operational (a team marked "
+            "counts_for_capability: false, such as a headquarters, does not)", "IOC (first team operational)",
             "days from start", "milestone", key=True),
-    Measure("foc_day", "first day fill reaches the FOC share with every team operational",
+    Measure("foc_day", "first day fill reaches the FOC share with every active team that counts for capability "
+            "operational",
             "FOC (full operational capability)", "days from start", "milestone", key=True),
     Measure("mean_fill", "share of authorised post-days filled, over mandate days", "Fill",
             "share of post-days filled", "share", key=True, numerator="filled_post_days",
@@ -68,11 +70,29 @@ _REGISTRY: tuple[Measure, ...] = (
             denominator="active_team_days"),
     Measure("handover_gap_days", "days posts stood empty between holders, per post", "Handover gap per post",
             "days per post", "ratio", numerator="handover_gap_total", denominator="posts"),
-    Measure("mediation_wait_mean", "mean wait for a mediator over every request served", "Wait for a mediator",
+    Measure("mediation_wait_mean", "mean wait from request to a mediator taking it up, over the requests served "
+            "(total wait / requests served across runs); requests still waiting at the end are not in it: see "
+            "mediation_waiting and the 90th percentile, which counts them as censored", "Wait for a mediator",
             "days", "ratio", key=True, numerator="mediation_wait_days", denominator="mediation_cases"),
-    Measure("mediation_wait_p90", "90th percentile wait for a mediator within a run, averaged over runs",
+    Measure("mediation_wait_p90", "90th percentile wait for a mediator within a run, Kaplan-Meier over the run's "
+            "queued requests with those still waiting at the end censored there, then averaged over runs; a run "
+            "with no queued request, or whose curve does not reach 0.9, has no value and is left out of n",
             "90th percentile wait for a mediator", "days", "duration"),
-    Measure("mediation_cases", "mediation requests served", "Mediation cases served", "cases", "count"),
+    Measure("mediation_requests", "mediation requests that arose: incidents in a unit whose team was deployed "
+            "(someone present) and had a mediator slot, and that asked for a mediator; equals served + unmet + "
+            "still waiting", "Mediation requests", "requests", "count"),
+    Measure("mediation_cases", "mediation requests served (taken up by a certified mediator)",
+            "Mediation cases served", "cases", "count"),
+    Measure("mediation_unmet", "mediation requests that found no certified mediator in the team when they arose "
+            "(or whose team lost its last mediator slot while they waited): demand, never queued",
+            "Mediation requests unmet", "requests", "count"),
+    Measure("mediation_waiting", "mediation requests still waiting for a mediator when the horizon came or the "
+            "mission closed (censored waits)", "Mediation requests still waiting", "requests", "count"),
+    Measure("mediation_unmet_share", "share of mediation requests unmet: total unmet / total requests across runs",
+            "Mediation requests unmet (share)", "share of requests", "share", numerator="mediation_unmet",
+            denominator="mediation_requests"),
+    Measure("mediator_cost", "pay of the local mediators employed (recruitment on), to the end of the horizon",
+            "Mediator cost", "{currency}", "money"),
     Measure("incidents", "incidents in all units", "Incidents", "incidents", "count"),
     Measure("total_cost", "cost to the end of the horizon", "Total cost", "{currency}", "money", key=True),
     Measure("cost_per_person_month", "total cost per delivered person-month", "Cost per delivered person-month",
@@ -88,6 +108,9 @@ _REGISTRY: tuple[Measure, ...] = (
             "days from start", "milestone"),
     Measure("cadets_graduated", "cadets graduated by the end of the horizon", "Cadets graduated", "cadets",
             "count"),
+    Measure("cadets_in_training", "cadets still in the academy or the field when the mission closed (the course "
+            "ends with the mission: they do not graduate) or, if it had not, at the horizon", "Cadets in training "
+            "at the end", "cadets", "count"),
     Measure("consent_granted", "the host State consented during the horizon", "Host consent granted",
             "share of runs", "proportion"),
     Measure("extended", "the mandate was extended at least once", "Mandate extended", "share of runs",
@@ -121,16 +144,20 @@ SHOWN: tuple[str, ...] = tuple(m.name for m in _REGISTRY if m.shown)
 """The measures a summary reports, in order; the others are the totals behind shares and ratios."""
 
 
+_MEDIATION = ("mediation_wait_mean", "mediation_wait_p90", "mediation_requests", "mediation_cases", "mediation_unmet",
+              "mediation_waiting", "mediation_unmet_share", "mediator_cost")
+
+
 def not_applicable(scenario: Scenario) -> dict[str, str]:
     """Measures a scenario cannot produce, each with the reason a summary shows instead of a number."""
     reasons: dict[str, str] = {}
     if not any(team.mediators for team in scenario.teams) and not any(
         team.mediators for phase in scenario.phases for team in phase.teams
     ):
-        reasons.update(dict.fromkeys(("mediation_wait_mean", "mediation_wait_p90", "mediation_cases"),
-                                     "the scenario has no mediators"))
+        reasons.update(dict.fromkeys(_MEDIATION, "the scenario has no mediators"))
     if not scenario.training_programmes:
-        reasons["cadets_graduated"] = "the scenario has no training programme"
+        reasons.update(dict.fromkeys(("cadets_graduated", "cadets_in_training"),
+                                     "the scenario has no training programme"))
     if not scenario.expansions:
         reasons.update(dict.fromkeys(("expansion_approval_day", "expanded"), "the scenario has no expansion"))
     if scenario.consent.initial == "granted":
@@ -179,6 +206,26 @@ def _first_day(mask: np.ndarray) -> float:
     return float(hits[0]) if hits.size else math.nan
 
 
+def _censored_waits(raw: RawRun) -> np.ndarray:
+    """Waits of the requests never taken up: censored at the close, or at the horizon if still open."""
+    state = raw.state
+    open_queues = [] if state.closed else [raw.plan.horizon - since for team in state.teams for since in team.queue]
+    return np.asarray(state.censored_waits + open_queues, dtype=float)
+
+
+def _wait_quantile(served: np.ndarray, censored: np.ndarray, q: float) -> float:
+    """The q-quantile of the wait from the Kaplan-Meier curve of one run's queued requests, those still
+    waiting censored; NaN when no request was queued or the curve does not reach q."""
+    if not served.size:
+        return math.nan
+    from deploysim.stats.survival import km_quantile  # stats pull in scipy; the CLI imports measures lazily anyway
+
+    times = np.concatenate((served, censored))
+    reached = np.concatenate((np.ones(served.size, dtype=bool), np.zeros(censored.size, dtype=bool)))
+    quantile = km_quantile(times, reached, q)
+    return quantile.estimate if quantile.reached else math.nan
+
+
 def summarise(raw: RawRun) -> dict[str, float]:
     """Every registered measure of one run. Milestones not reached are NaN (the mission's end is the
     horizon): with ``observed_days`` they are censored observations, never silently dropped runs."""
@@ -190,8 +237,9 @@ def summarise(raw: RawRun) -> dict[str, float]:
     active = levels[:, COLUMN["mandate_active"]] == 1
     operational = raw.daily.teams[0].astype(bool)
     team_active = raw.daily.teams[1] > 0
-    teams_up = operational.sum(axis=1)
-    all_up = (teams_up == team_active.sum(axis=1)) & (teams_up > 0)
+    counted = np.fromiter((t.counts_for_capability for t in plan.teams), dtype=bool, count=len(plan.teams))
+    teams_up = operational[:, counted].sum(axis=1)
+    all_up = (teams_up == team_active[:, counted].sum(axis=1)) & (teams_up > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         fill = np.where(authorised > 0, filled / authorised, np.nan)
     staffed = active & (authorised > 0)
@@ -200,6 +248,7 @@ def summarise(raw: RawRun) -> dict[str, float]:
     foc = (fill >= plan.foc_fill_share) & all_up & active
     team_days = team_active[active]
     waits = np.asarray(state.waits)
+    censored = _censored_waits(raw)
     person_days = float(filled.sum())
     total_cost = float(raw.daily.cost_to_date[-1])
     person_months = person_days / DAYS_PER_MONTH
@@ -217,8 +266,14 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "team_coverage": float(operational[active][team_days].mean()) if team_days.any() else math.nan,
         "handover_gap_days": state.handover_gap_days / max(len(state.posts), 1),
         "mediation_wait_mean": float(waits.mean()) if waits.size else math.nan,
-        "mediation_wait_p90": float(np.quantile(waits, 0.9)) if waits.size else math.nan,
+        "mediation_wait_p90": _wait_quantile(waits, censored, 0.9),
+        "mediation_requests": float(state.mediation_requests),
         "mediation_cases": float(waits.size),
+        "mediation_unmet": float(state.mediation_unmet),
+        "mediation_waiting": float(censored.size),
+        "mediation_unmet_share": state.mediation_unmet / state.mediation_requests if state.mediation_requests
+        else math.nan,
+        "mediator_cost": raw.daily.mediator_days * plan.costs.mediator_daily,
         "incidents": float(raw.incidents_by_day.sum()),
         "total_cost": total_cost,
         "cost_per_person_month": total_cost / person_months if person_months > 0 else math.nan,
@@ -227,6 +282,8 @@ def summarise(raw: RawRun) -> dict[str, float]:
         "consent_day": float(consent_day),
         "expansion_approval_day": expansion_day,
         "cadets_graduated": float(state.cadets_graduated),
+        "cadets_in_training": float(state.cadets_at_close if state.closed
+                                    else state.cadets_academy + state.cadets_field),
         "consent_granted": float(not math.isnan(consent_day)),
         "extended": float(extensions > 0),
         "expanded": float(not math.isnan(expansion_day)),

@@ -112,7 +112,15 @@ class Team(Strict):
         default=1,
         ge=0,
         le=MAX_TEAM_MEDIATORS,
-        description=f"number of mediator slots of the team; default: assumption (one); at most {MAX_TEAM_MEDIATORS}",
+        description=f"number of mediator slots of the team; default: assumption (one); at most {MAX_TEAM_MEDIATORS}. "
+        "In a phase: the slots from the phase on (fewer ends careers and pay; not stated keeps them; a team the "
+        "phase's table leaves out has none), at most as many as where the team is first defined",
+    )
+    counts_for_capability: bool = Field(
+        default=True,
+        description="whether the team counts for IOC (the first counted team operational) and FOC (every counted "
+        "team operational); false for a headquarters or support team whose operating says nothing of the field "
+        "capability; default: assumption (every team is a field team)",
     )
     in_place: dict[Role, PostCount] = Field(
         default_factory=dict,

@@ -134,7 +134,11 @@ class Trigger(Strict):
         default=None, description=f"a decision it waits for: one of {', '.join(EVENTS)}; default: none"
     )
     metric: str | None = Field(
-        default=None, description=f"a daily value it watches: one of {', '.join(METRICS)}; default: none"
+        default=None,
+        description=f"a daily value it watches: one of {', '.join(METRICS)}; default: none. incident_rate: "
+        "incidents per unit per day over the window, taken over the units that have incidents (a positive rate) "
+        "and an active team (open posts) on the day, counting only incidents in units whose team was active; "
+        "team_coverage: share of active teams operational; tension: the tension index",
     )
     above: float | None = Field(
         default=None,

@@ -207,7 +207,11 @@ class Leave(Strict):
         ge=0,
         le=30,
         description="days of leave earned per month deployed; default: OSCE entitlement (2.5 days per month); "
-        "at most 30",
+        "at most 30. Blocks start one interval I = block / (days_per_month / 30.44) apart, the first uniformly "
+        "within the first interval of the tour, so a tour of L days spends on average (block / I)(L - block / 2) "
+        "days on leave: the entitlement's share times 1 - block / (2L) (7.5% instead of 8.2% for 60-day tours at "
+        "2.5 d a month in 10-day blocks; within 1% of it from tours of about 500 days); a tour shorter than I "
+        "sees at most one block",
     )
     block: Annotated[Duration, min_mean(MIN_LEAVE_BLOCK_DAYS, "leave is taken in days")] = duration_default(
         "10 d",
@@ -255,6 +259,13 @@ class Mediators(Strict):
     in_place: bool = Field(
         default=False,
         description="whether every team's mediators are certified on day 0; default: assumption (they are recruited)",
+    )
+    start: Literal["with_team", "after_consent"] = Field(
+        default="with_team",
+        description="when a team's mediator careers start (recruitment, then training; pay runs from recruitment "
+        "on): with_team, when the team's first posts open (day 0 for the teams of the day-0 table); "
+        "after_consent, once the host State consents (at once if it already has), so a mission that never gets "
+        "consent recruits and pays no mediators; default: assumption (with_team, as before the field existed)",
     )
 
 
