@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from deploysim._version import __version__
-from deploysim.cli import analyze, compare, diff, init, report, run, scenarios, schema, sweep, validate
+from deploysim.cli import analyze, compare, diff, init, report, run, scenarios, schema, select, sweep, validate
 from deploysim.errors import DeploysimError, UsageError
 
 EXAMPLE = "scenarios/kyrgyzstan-2010.yaml"
-COMMANDS = (run, compare, sweep, analyze, report, validate, diff, schema, scenarios, init)
+COMMANDS = (run, compare, sweep, select, analyze, report, validate, diff, schema, scenarios, init)
 
 
 class _Parser(argparse.ArgumentParser):
