@@ -14,8 +14,10 @@ from deploysim.stats.ranking import (
     INFEASIBLE,
     SequentialSelection,
     bernoulli_variance_floor,
+    clopper_pearson_bounds,
     difference_variances,
     kn_h2,
+    look_level,
     mcb_intervals,
     rinott_h,
     rinott_sizes,
@@ -100,7 +102,8 @@ def _feasibility_macroreplication(rng: np.random.Generator, p: float, q: float, 
 def test_a_plan_at_the_edge_of_the_tolerance_gets_the_wrong_verdict_rarely(p: float, wrong: int) -> None:
     """q = 0.9, tolerance 0.05, the stage's error alpha_1 = 0.025: a plan at q - tolerance may be declared
     feasible (and one at q + tolerance infeasible) with probability at most 0.025. Over 1,000
-    macroreplications the 99% upper Wilson bound of the measured rate must stay below it."""
+    macroreplications the 99% upper Wilson bound of the measured rate must stay below it. The looks spend
+    beta_l = beta 6 / (pi l)^2 each, so the measured rate is well below 0.025 (about 0.002)."""
     rng = np.random.default_rng(11 if wrong == FEASIBLE else 12)
     verdicts = [_feasibility_macroreplication(rng, p, 0.9, 0.05, 0.025) for _ in range(1000)]
     rate = wilson_interval(sum(v == wrong for v in verdicts), len(verdicts), 0.98)
@@ -108,11 +111,14 @@ def test_a_plan_at_the_edge_of_the_tolerance_gets_the_wrong_verdict_rarely(p: fl
 
 
 def test_first_stage_of_all_ones_does_not_declare_a_plan_feasible() -> None:
-    """A Bernoulli sample variance is 0 after 20 ones; the variance floor keeps the region open."""
+    """20 ones in 20 are no proof that p > 0.85 at the first look's level (0.025 * 6 / pi^2): the exact
+    lower bound is 0.0152^(1/20) = 0.81, so the check goes on (a sample-variance boundary would stop)."""
     selection = SequentialSelection(1, 20, 1.0, 0.025, 0.025, (0.9,), 0.05)
     selection.first_stage(np.zeros((20, 1)))
     selection.update(20, np.zeros(1), np.array([[20]]))
     assert selection.feasibility[0, 0] == 0
+    low, high = clopper_pearson_bounds(np.array([20]), 20, look_level(0.025, 1))
+    assert low[0] == pytest.approx((0.025 * 6 / math.pi**2) ** (1 / 20)) and high[0] == 1.0
     assert bernoulli_variance_floor(0.9, 0.05) == pytest.approx(0.85 * 0.15)
     assert bernoulli_variance_floor(0.5, 0.05) == pytest.approx(0.25)
 

@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 Every combination of the levers' values is a plan (SPEC as in sweep: a,b,c or lo:hi:step; '*' over
-list items sets them all: teams.*.posts.adviser=5:9). Each plan runs replications in stages, all plans
+list items sets them all: teams.*.posts.adviser=5:9:1). Each plan runs replications in stages, all plans
 with the same seeds (common random numbers); a plan is dropped when it is declared infeasible or
 clearly dearer than a feasible one, until one is left. The answer states what holds with --confidence:
 the plan meets each requirement less --tolerance, and its objective is within --delta of the best plan
 meeting each requirement plus --tolerance. The plan with the best observed mean is never the answer.
 examples:
   deploysim select scenarios/kyrgyzstan-2010.yaml --lever consent.initial=granted \\
-      --lever recruitment.roster.size=0:50:10 --lever 'teams.*.posts.adviser=5:9' \\
+      --lever recruitment.roster.size=0:50:10 --lever 'teams.*.posts.adviser=5:9:1' \\
       --require 'P(ioc_day<=60)>=0.9' --minimise total_cost --delta 50000 --out out/choose
 """
 

@@ -7,12 +7,15 @@ the best system subject to stochastic constraints (Andradottir & Kim 2010, Naval
 * **Feasibility** of each plan and constraint, on the 0/1 indicator "the milestone came by day D",
   with a tolerance ``epsilon``: a plan with ``p <= q - epsilon`` is declared feasible, and one with
   ``p >= q + epsilon`` infeasible, each with probability at most ``beta = alpha_feasibility / (k s)``
-  (Bonferroni over k plans and s constraints). Sums of ``Y - q`` are compared with the triangular
-  continuation region ``R(r) = max(0, h^2 S^2 / (2 epsilon) - epsilon r / 2)``. A Bernoulli's sample
-  variance is zero after a first stage of all ones (P = 0.9^20 = 12%), which would stop the check at
-  once; ``S^2`` is therefore floored at the largest Bernoulli variance inside the tolerance zone,
-  ``max p(1-p)`` over ``[q - epsilon, q + epsilon]``, the variance of the plans a wrong verdict can
-  hurt (a larger variance only widens the region: conservative).
+  (Bonferroni over k plans and s constraints). The check is sequential like Andradottir & Kim's, but
+  its boundaries are exact for a Bernoulli: at the l-th look, a one-sided Clopper-Pearson bound at
+  level ``beta_l = beta 6 / (pi^2 l^2)`` (so that the looks spend at most ``beta`` in all): feasible
+  once the lower bound exceeds ``q - epsilon``, infeasible once the upper bound falls below
+  ``q + epsilon``. A wrong verdict needs a bound to miss ``p`` at some look, so its probability is at
+  most ``sum beta_l = beta``. (Andradottir & Kim's triangular region needs a sample variance, which for
+  a Bernoulli is zero after a first stage of all ones, P = 0.85^20 = 4% at q - epsilon = 0.85, far above
+  beta; floored at the largest variance in the zone it is valid but a plan that always meets the target
+  then needs ~190 replications at k = 30 where the exact bounds need ~50.)
 * **Selection** among the plans not declared infeasible by KN (Kim & Nelson 2001, ACM TOMACS 11(3)):
   first-stage variances of the *pairwise differences* ``S^2_il``, so common random numbers shrink
   them and the number of replications almost in proportion to ``1 - rho``; plan i is eliminated by
@@ -72,16 +75,28 @@ def kn_half_width(h2: float, s2: np.ndarray, delta: float, r: int) -> np.ndarray
 
 
 def bernoulli_variance_floor(threshold: float, tolerance: float) -> float:
-    """The largest ``p (1 - p)`` over ``[q - tolerance, q + tolerance]`` (clipped to [0, 1])."""
+    """The largest ``p (1 - p)`` over ``[q - tolerance, q + tolerance]`` (clipped to [0, 1]): the variance a
+    fixed-sample feasibility check must be sized for."""
     low, high = max(threshold - tolerance, 0.0), min(threshold + tolerance, 1.0)
     nearest_half = min(max(0.5, low), high)
     return nearest_half * (1.0 - nearest_half)
 
 
-def feasibility_region(h2: float, s2: np.ndarray, tolerance: float, r: int) -> np.ndarray:
-    """``R(r) = max(0, h^2 S^2 / (2 epsilon) - epsilon r / 2)``: the sum of ``Y - q`` must leave
-    ``[-R, R]`` for a verdict (Andradottir & Kim 2010)."""
-    return np.maximum(0.0, h2 * s2 / (2.0 * tolerance) - tolerance * r / 2.0)
+def look_level(beta: float, look: int) -> float:
+    """The error a feasibility check may spend at its ``look``-th look (1, 2, ...): ``beta 6 / (pi l)^2``,
+    which sums to ``beta`` over every look however many there are."""
+    return beta * 6.0 / (math.pi * look) ** 2
+
+
+def clopper_pearson_bounds(successes: np.ndarray, n: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided exact bounds for a binomial p: ``P(p < low) <= level`` and ``P(p > high) <= level``."""
+    from scipy.special import betaincinv
+
+    s = np.asarray(successes, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(s > 0, betaincinv(np.maximum(s, 1e-300), n - s + 1, level), 0.0)
+        high = np.where(s < n, betaincinv(s + 1, np.maximum(n - s, 1e-300), 1.0 - level), 1.0)
+    return low, high
 
 
 def stage_size(replications: int, active: int, stage_runs: int) -> int:
@@ -169,9 +184,8 @@ class SequentialSelection:
         self.means = np.full(self.k, np.nan)
         self.shares = np.full((self.k, s), np.nan)
         self.h2_selection = kn_h2(self.alpha_selection, self.k - 1, self.n0)
-        beta = self.alpha_feasibility / max(self.k * s, 1)
-        self.h2_feasibility = kn_h2(beta, 1, self.n0) if s else math.nan
-        self.s2_feasibility = np.array([bernoulli_variance_floor(q, self.tolerance) for q in self.thresholds])
+        self.beta = self.alpha_feasibility / max(self.k * s, 1)
+        self.looks = 0
 
     @property
     def infeasible(self) -> np.ndarray:
@@ -222,12 +236,17 @@ class SequentialSelection:
         self._eliminate(r)
 
     def _check_feasibility(self, r: int, sums: np.ndarray, active: np.ndarray) -> None:
+        self.looks += 1
         q = np.asarray(self.thresholds, dtype=float)
-        region = feasibility_region(self.h2_feasibility, self.s2_feasibility, self.tolerance, r)
-        excess = sums - r * q  # sum of (Y - q) per plan and constraint
+        low, high = clopper_pearson_bounds(np.rint(sums), r, look_level(self.beta, self.looks))
         undecided = (self.feasibility == UNDECIDED) & active[:, None]
-        self.feasibility[undecided & (excess > region)] = FEASIBLE
-        self.feasibility[undecided & (excess < -region)] = INFEASIBLE
+        feasible = low > q - self.tolerance
+        infeasible = high < q + self.tolerance
+        both = feasible & infeasible  # the interval lies inside the zone: either verdict is allowed
+        feasible = np.where(both, sums / r >= q, feasible)
+        infeasible = np.where(both, ~feasible, infeasible)
+        self.feasibility[undecided & feasible] = FEASIBLE
+        self.feasibility[undecided & infeasible] = INFEASIBLE
 
     def _eliminate(self, r: int) -> None:
         assert self.s2 is not None
