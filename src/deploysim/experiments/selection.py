@@ -41,6 +41,7 @@ from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_ST
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import Batch, BatchTables, estimated_run_seconds, execute, executor_for, run_batch
 from deploysim.experiments.sink import Progress
+from deploysim.experiments.sweep import _jsonable  # the manifest's JSON form, so identities compare equal
 from deploysim.experiments.sweep_plan import load_base
 from deploysim.results.measures import MEASURES, measure_label
 from deploysim.results.text import format_amount
@@ -271,7 +272,7 @@ class Selection:
 
         return selection_chart(self.table, self.plan.settings.objective, self.requirements_names(),
                                self.plan.base.costs.currency, self.selected,
-                               [r.threshold for r in self.plan.requirements])
+                               [r.threshold for r in self.plan.requirements], self.plan.settings.tolerance)
 
     def requirements_names(self) -> list[str]:
         return [r.name for r in self.plan.requirements]
@@ -355,12 +356,6 @@ def _prepare(out: Path, plan: SelectionPlan, resume: bool) -> dict[str, pd.DataF
     write_parquet(plan.design.points.reset_index().rename(columns={"point": "plan"}), out / "design.parquet")
     write_manifest(out, _jsonable(fields))
     return {}
-
-
-def _jsonable(value: Any) -> Any:
-    import json
-
-    return json.loads(json.dumps(value, default=str))
 
 
 def _run_stage(tasks: list[SelectionTask], stored: dict[str, pd.DataFrame], pool: Executor | None, window: int,

@@ -29,9 +29,9 @@ VERDICT_STYLE: dict[str, tuple[str, str]] = {
 
 
 def selection_chart(table: pd.DataFrame, objective: str, requirements: Sequence[str], currency: str | None = None,
-                    selected: int | None = None, thresholds: Sequence[float] = ()) -> Figure:
-    """Objective (y) against P(first requirement) (x, with its Wilson interval) per plan, by verdict;
-    without requirements, the objective against the plan number."""
+                    selected: int | None = None, thresholds: Sequence[float] = (), tolerance: float = 0.0) -> Figure:
+    """Objective (y) against P(first requirement) (x, with its Wilson interval) per plan, by verdict, the
+    threshold dashed and its tolerance zone shaded; without requirements, the objective against the plan."""
     require_columns(table, ("plan", "verdict", objective), "plans")
     shown = table[table["verdict"] != "invalid"]
     fig, ax = new_figure(8.0, 5.0)
@@ -52,6 +52,8 @@ def selection_chart(table: pd.DataFrame, objective: str, requirements: Sequence[
                               label=f"{verdict} ({len(rows)})"))
     for threshold in thresholds[:1]:
         ax.axvline(threshold, color=MUTED_COLOUR, linestyle="--", linewidth=1)
+        if tolerance > 0:
+            ax.axvspan(threshold - tolerance, threshold + tolerance, color=MUTED_COLOUR, alpha=0.12, linewidth=0)
     if selected is not None:
         row = shown[shown["plan"] == selected].iloc[0]
         ax.annotate(f"plan {selected}", (float(row[x_name]), float(row[objective])), xytext=(8, -14),
@@ -64,6 +66,7 @@ def selection_chart(table: pd.DataFrame, objective: str, requirements: Sequence[
     ax.yaxis.set_major_formatter(measure_formatter(objective))
     ax.set_ylabel(axis_label(objective, currency))
     what = f"{measure_label(objective)} against {x_name}" if requirements else measure_label(objective)
-    set_titles(ax, f"Choosing a plan: {what}", "one mark per plan; the dashed line is the required probability")
+    set_titles(ax, f"Choosing a plan: {what}",
+               "one mark per plan; dashed: the required probability, shaded: its tolerance")
     place_legend(ax, handles, [str(h.get_label()) for h in handles], ncols=min(len(handles), 5))
     return fig
