@@ -120,3 +120,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
 def test_requirement_parsing() -> None:
     requirement = parse_requirement("P( foc_day<=150 ) >= 0.9")
     assert str(requirement) == "P(foc_day<=150)>=0.9" and requirement.wording() == "P(FOC by day 150)"
+
+
+def test_a_budget_that_runs_out_chooses_nothing_and_says_there_is_no_guarantee() -> None:
+    result = select(ROSTER, LEVERS, REQUIRE, workers=1, **{**FAST, "max_reps": 10})
+    assert result.selected is None and not result.guaranteed
+    assert result.sentence.startswith("No plan chosen, and no guarantee: the budget of 10 replications per plan")
+    assert "undecided" in set(result.table["verdict"])
+
+
+def test_an_output_directory_in_use_is_refused_unless_resumed(tmp_path: Path) -> None:
+    select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)
+    with pytest.raises(Exception, match="already holds results; pass resume=True"):
+        select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)

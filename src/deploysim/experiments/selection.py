@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from deploysim.errors import ScenarioError, SweepError, UsageError
+from deploysim.errors import OutputError, ScenarioError, SweepError, UsageError
 from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import Batch, BatchTables, estimated_run_seconds, execute, executor_for, run_batch
@@ -337,6 +337,9 @@ def _tasks(plan: SelectionPlan, points: list[int], first: int, stop: int) -> lis
 def _prepare(out: Path, plan: SelectionPlan, resume: bool) -> dict[str, pd.DataFrame]:
     """Check or create the output directory; returns stored runs by task key when resuming."""
     identity = plan.identity()
+    if out.is_dir() and (out / MANIFEST).exists() and not resume:
+        raise OutputError("{out} " + str(out).replace("{", "{{").replace("}", "}}")
+                          + ": already holds results; pass {resume} to continue that selection or choose another")
     if prepare_output(out, resume=resume):
         stored = load_results(out).manifest
         if stored.get("kind") != "select":
@@ -495,12 +498,14 @@ def guarantee_sentence(plan: SelectionPlan, table: pd.DataFrame, chosen: int | N
     settings = plan.settings
     within, best = _objective_words(plan)
     tol = settings.tolerance
-    if chosen is None:
-        return no_plan_sentence(plan, table) if guaranteed else "No plan was chosen."
-    name = f"plan {chosen} ({plan.describe(chosen)})"
     if not guaranteed:
-        return (f"No guarantee: the budget of {settings.max_reps} replications per plan ran out before the "
-                f"procedure could decide; {name} is only the best so far. Raise --max-reps, --delta or --tolerance.")
+        open_plans = ", ".join(str(p) for p in table.loc[table["verdict"] == "undecided", "plan"])
+        return (f"No plan chosen, and no guarantee: the budget of {settings.max_reps} replications per plan ran "
+                f"out with plans {open_plans} still undecided; raise the budget (max_reps), delta or the "
+                "tolerance.")
+    if chosen is None:
+        return no_plan_sentence(plan, table)
+    name = f"plan {chosen} ({plan.describe(chosen)})"
     meets = " and ".join(f"{r.wording()} >= {r.threshold:.2f} - {tol:.2f}" for r in plan.requirements)
     desirable = " and ".join(f"{r.wording()} >= {r.threshold:.2f} + {tol:.2f}" for r in plan.requirements)
     if not plan.requirements:
