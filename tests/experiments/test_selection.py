@@ -95,8 +95,10 @@ def test_the_command_prints_the_table_and_the_guarantee(tmp_path: Path, capsys: 
     path.write_text(json.dumps(ROSTER))
     code = main(["select", str(path), "--lever", LEVERS[0], "--require", REQUIRE[0], "--delta", "1000",
                  "--tolerance", "0.2", "--n0", "10", "--workers", "1", "--out", str(tmp_path / "o")])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert code == 0
+    assert "roster: stage 1, 30 runs" in captured.err  # three plans x n0 = 10, then a line per stage
     assert "With probability at least 0.95, plan 1" in out
     assert "infeasible" in out and "selected" in out
 

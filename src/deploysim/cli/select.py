@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from deploysim.cli.options import positive_int, seed
-from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
 
@@ -92,6 +92,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+class StageLine:
+    """One line on stderr per stage: how many runs so far and the time; a selection has no total to show
+    a bar against, since it stops when the data say so."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label, self.stream, self.stage = label, stream or sys.stderr, 0
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, _total: int) -> None:
+        self.stage += 1
+        elapsed = time.perf_counter() - self.started
+        print(f"{self.label}: stage {self.stage}, {done} runs, {elapsed:.1f} s", file=self.stream, flush=True)
+
+
 def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.selection import select
 
@@ -102,7 +116,7 @@ def handle(args: argparse.Namespace) -> int:
         args.file, args.levers, args.requirements, minimise=args.minimise, maximise=args.maximise,
         delta=args.delta, tolerance=args.tolerance, confidence=args.confidence, out=out, seed=args.seed,
         n0=args.n0, stage_runs=args.stage_runs, max_reps=args.max_reps, workers=args.workers,
-        scheduler=args.scheduler, resume=args.resume, progress=ProgressLine(Path(args.file).stem, unit="runs"),
+        scheduler=args.scheduler, resume=args.resume, progress=StageLine(Path(args.file).stem),
     )
     report(result)
     return 0
