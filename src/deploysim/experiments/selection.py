@@ -533,7 +533,7 @@ def no_plan_sentence(plan: SelectionPlan, table: pd.DataFrame) -> str:
         if moves:
             spread, lever, lo, p_lo, hi, p_hi = max(moves)
             text += (f"; {lever} moves it most (mean {p_lo:.2f} at {lo}, {p_hi:.2f} at {hi})" if spread > 0
-                     else "; no lever moves it")
+                     else "; none of the levers varied moves it, so the limit lies in a field not varied")
         parts.append(text + ".")
     return " ".join(parts)
 
