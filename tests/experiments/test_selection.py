@@ -108,6 +108,7 @@ def test_the_command_prints_the_table_and_the_guarantee(tmp_path: Path, capsys: 
     (["--require", "foc_day<=60"], "--require 'foc_day<=60': expected P(MILESTONE<=DAY)>=PROBABILITY"),
     (["--minimise", "mean_fill"], "--minimise/--maximise 'mean_fill' is not a per-run amount to optimise"),
     (["--lever", "teams.*.posts.nope=1,2"], "teams.0.posts"),
+    (["--lever", "recruitment.roster.size=4:2:1"], "--lever recruitment.roster.size=4:2:1: lo must be below hi"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                                           message: str) -> None:

@@ -191,7 +191,10 @@ def plan_selection(
     """Check levers, requirements and settings and validate every plan: a mistake costs nothing."""
     settings = settings or Settings()
     source, data, base = load_base(scenario)
-    factors = parse_sets(dict(levers) if isinstance(levers, Mapping) else list(levers))
+    try:
+        factors = parse_sets(dict(levers) if isinstance(levers, Mapping) else list(levers))
+    except UsageError as exc:  # the sweep's grammar, worded for the flag the planner typed here
+        raise UsageError(str(exc).replace("--set", "--lever", 1)) from None
     if not factors:
         raise UsageError("nothing to choose between: give at least one lever PATH=SPEC",
                          cli="nothing to choose between: give at least one --lever PATH=SPEC")
