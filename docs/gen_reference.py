@@ -318,7 +318,9 @@ def durations(schema: Schema) -> list[str]:
             said = ref.type_of(field) + ("" if default == "*required*" else f", default {default}")
             description = ref.description_of(field)
             fields.append(f"`{name}`: {said}" + (f" ({description})" if description else ""))
-        lines.append(f"| `{tag}` | {cell('; '.join(fields))} | {cell(one_line(model.get('description', '')))} |")
+        said_of_it = [properties.get("dist", {}).get("description", ""), model.get("description", "")]
+        description = " ".join(one_line(text) for text in said_of_it if text)
+        lines.append(f"| `{tag}` | {cell('; '.join(fields))} | {cell(description)} |")
     return lines
 
 

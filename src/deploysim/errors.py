@@ -7,7 +7,7 @@ the same exceptions carry the same message. Library functions name their paramet
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -26,6 +26,13 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks kept and every other control or format character escaped, as
+    :func:`one_line` does: for output of several lines (a summary table) that holds a name, a path or
+    a value from input. An escape sequence in a file name or a key is shown, never obeyed."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 class DeploysimError(Exception):
@@ -61,17 +68,33 @@ class OutputError(UsageError):
 
 class ScenarioError(DeploysimError):
     """A problem in a scenario, reported as ``file:line: field.path: message``, or ``file:line:column:``
-    for a problem with one character (a control character, a byte that is not UTF-8)."""
+    for a problem with one character (a control character, a byte that is not UTF-8).
+
+    A file with several mistakes raises one error, the first with a count of the rest; ``problems``
+    holds each of them (``validate`` prints them all), or is empty when there is only this one.
+    """
 
     def __init__(
-        self, source: str, message: str, path: str = "", line: int | None = None, column: int | None = None
+        self,
+        source: str,
+        message: str,
+        path: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        problems: tuple[ScenarioError, ...] = (),
     ) -> None:
         self.source = source
         self.path = path
         self.line = line
         self.column = column
         self.message = message
+        self.problems = problems
         super().__init__(str(self))
+
+    def each(self) -> tuple[ScenarioError, ...]:
+        """Every problem on its own: the ``problems``, or this error alone."""
+        return self.problems or (self,)
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
@@ -80,9 +103,21 @@ class ScenarioError(DeploysimError):
         field = f" {self.path}:" if self.path else ""
         return one_line(f"{where}:{field} {self.message}")
 
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str, int | None, int | None]]:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its parts when it crosses a process boundary (a sweep's workers), not from its text."""
-        return type(self), (self.source, self.message, self.path, self.line, self.column)
+        return _rebuild, (type(self), self.source, self.message, self.path, self.line, self.column, self.problems)
+
+
+def _rebuild(
+    kind: type[ScenarioError],
+    source: str,
+    message: str,
+    path: str,
+    line: int | None,
+    column: int | None,
+    problems: tuple[ScenarioError, ...],
+) -> ScenarioError:
+    return kind(source, message, path, line, column, problems=problems)
 
 
 class ResultsError(DeploysimError):
@@ -99,6 +134,11 @@ class AnalysisError(ResultsError):
 
 class ComparisonError(UsageError, ValueError):
     """Scenarios that cannot be compared as asked; a ValueError too, for notebooks."""
+
+
+class UnfinishedResultsWarning(UserWarning):
+    """Results read back from an experiment that was interrupted or is still being written: the tables
+    hold only the runs on disk, and the message says how many of how many."""
 
 
 class PrecisionError(UsageError, ValueError):

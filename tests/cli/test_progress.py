@@ -59,3 +59,41 @@ def test_batch_sizes_follow_the_scenario_size_without_simulating(minimal_scenari
     small = Scenario.model_validate(minimal_scenario)
     assert runner.batch_size_for(small, 1000, 2) == 20  # progress moves in at least 50 steps
     assert runner.batch_size_for(small, 10, 2) == 1
+
+
+class MonthRecorder:
+    """A progress that also hears simulated months of runs in this process (``within_run``)."""
+
+    def __init__(self) -> None:
+        self.finished: list[float] = []
+        self.within: list[float] = []
+
+    def __call__(self, done: float, total: int) -> None:
+        self.finished.append(done)
+
+    def within_run(self, done: float, total: int) -> None:
+        assert total == 1
+        self.within.append(done)
+
+
+def test_a_single_long_replication_moves_per_simulated_month(repo_root: Any) -> None:
+    from deploysim.scenario.load import load_scenario
+
+    scenario = load_scenario(repo_root / "scenarios" / "croatia-1998.yaml")  # 26 months, ~5,800 events
+    progress = MonthRecorder()
+    run_replications({"c": scenario}, 1, progress=progress)  # one run: in this process, whatever the cores
+    months = round(scenario.horizon_days / (365.25 / 12))
+    # a month is reported at the first check (every 256 events) after it passes, so a few may share one
+    assert len(progress.within) >= months // 2
+    assert progress.within == sorted(progress.within) and 0 < progress.within[0] < 1
+    assert progress.within[-1] == 1.0 and progress.finished == [1]
+
+
+def test_the_progress_line_shows_a_run_part_way() -> None:
+    log = io.StringIO()
+    progress = ProgressLine("croatia-1998", log)
+    for month in range(1, 27):
+        progress.within_run(month / 26, 1)
+    lines = log.getvalue().splitlines()
+    assert lines[0].startswith("croatia-1998: 0.0/1 replications") and len(lines) == 11
+    assert lines[-1].startswith("croatia-1998: 1/1 replications")

@@ -156,3 +156,49 @@ def test_select_on_the_cluster_chooses_and_tabulates_as_one_process(scheduler_ad
     assert local.selected == cluster.selected == 1
     pd.testing.assert_frame_equal(local.table, cluster.table)
     pd.testing.assert_frame_equal(comparable(local.runs), comparable(cluster.runs))
+
+
+def test_an_unreachable_scheduler_leaves_no_directory_and_the_command_can_run_again(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "o"
+    command = ["sweep", str(scenario_file), "--set", "recruitment.roster.size=0,4", "--reps", "2", "--out", str(out)]
+    assert main([*command, "--scheduler", f"tcp://127.0.0.1:{port}"]) == 2
+    assert not out.exists(), "no manifest.json or design.parquet may stay behind"
+    assert main([*command, "--workers", "1"]) == 0
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as client:
+        return client.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_web_server_at_the_scheduler_address_fails_within_seconds(scenario_file: Path, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 20
+        while not _listening(port):
+            assert time.monotonic() < deadline, "http.server did not start"
+            time.sleep(0.05)
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "deploysim", "sweep", str(scenario_file), "--set", "recruitment.roster.size=0,4",
+             "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        _stop(server)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "cannot reach a Dask scheduler" in lines[0]
+    assert elapsed < 20  # a 5 s handshake limit plus starting Python; before, it hung for minutes
+    assert not (tmp_path / "o").exists()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -47,6 +51,10 @@ def test_sampled_specs() -> None:
         ("a=1:5:0", "step must be greater than zero"),
         ("a=1:5", "lo:hi:step"),
         ("a=choice()", "choice(...) needs values"),
+        ("a=0:1e999:1", "'1e999' is not a finite number"),
+        ("a=uniform(0,nan)", "'nan' is not a finite number"),
+        ("a=1,inf", "'inf' is not a finite number"),
+        (f"a=0:{'9' * 400}:1", "is too large for a number"),
     ],
 )
 def test_bad_specs_are_one_line_usage_errors(text: str, expected: str) -> None:
@@ -118,3 +126,26 @@ def test_design_fingerprint_tracks_the_points() -> None:
     factors = parse_sets(["a=uniform(0,1)"])
     assert make_design("lhs", factors, 4, 1).fingerprint() == make_design("lhs", factors, 4, 1).fingerprint()
     assert make_design("lhs", factors, 4, 1).fingerprint() != make_design("lhs", factors, 4, 2).fingerprint()
+
+
+HUGE = "9" * 5_000  # past Python's 4,300-digit limit on reading a whole number
+
+
+@pytest.mark.parametrize(
+    "spec", [f"1,{HUGE}", f"int(1,{HUGE})", f"1:{HUGE}:1", f"uniform(1,{HUGE})", f"choice({HUGE})", f"-{HUGE},1"]
+)
+def test_a_number_of_thousands_of_digits_is_one_short_line_naming_the_flag(spec: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_set(f"recruitment.roster.size={spec}")
+    message = str(caught.value)
+    assert message.startswith("--set recruitment.roster.size=") and "\n" not in message
+    assert "has 5,000 digits; a number may have at most 4,300" in message
+    assert len(message) < 300  # the value is cut, not repeated in full
+
+
+def test_the_sweep_command_refuses_a_huge_number_with_exit_2(run_cli: Callable[..., Any], tmp_path: Path) -> None:
+    code, _, err = run_cli("sweep", "kyrgyzstan-2010", "--set", f"recruitment.roster.size=1,{HUGE}", "--reps", "1",
+                             "--out", tmp_path / "out")
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith("deploysim: error: --set recruitment.roster.size=") and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

@@ -90,10 +90,10 @@ def test_failing_design_points_and_runs_are_recorded_and_the_rest_completes(
 
     real = deploysim.experiments.runner.simulate
 
-    def flaky(scenario, seed, replication, point, record_events):  # type: ignore[no-untyped-def]
+    def flaky(scenario, seed, replication, point, **options):  # type: ignore[no-untyped-def]
         if point == 0 and replication == 1:
             raise RuntimeError("engine fault for the test")
-        return real(scenario, seed, replication, point, record_events=record_events)
+        return real(scenario, seed, replication, point, **options)
 
     monkeypatch.setattr(deploysim.experiments.runner, "simulate", flaky)
     out = tmp_path / "out"

@@ -52,7 +52,7 @@ def test_report_refuses_what_it_cannot_report_on_in_one_line(run_dir: Path, tmp_
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert "no such results directory" in _error(["report", str(tmp_path / "nowhere")], capsys)
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    for name, change, expected in (("unfinished", {"complete": False}, "incomplete"),
+    for name, change, expected in (("unfinished", {"complete": False}, "an unfinished run"),
                                    ("swept", {"kind": "sweep"}, "deploysim analyze")):
         folder = tmp_path / name
         folder.mkdir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import seed
 from deploysim.stats.defaults import DEFAULT_MEASURES
 
@@ -39,11 +40,11 @@ def handle(args: argparse.Namespace) -> int:
     for measure, result in report.measures.items():
         sobol = result.indices["method"].iloc[0] == "sobol"
         method = "Sobol indices" if sobol else "standardised regression coefficients"
-        print(f"\n{measure_label(measure)} ({measure}): {method} of the {result.indices['estimator'].iloc[0]}")
-        print(format_indices(result.indices))
+        say(f"\n{measure_label(measure)} ({measure}): {method} of the {result.indices['estimator'].iloc[0]}")
+        say(format_indices(result.indices))
         if result.noise is not None:
-            print(format_noise(result.noise.share, result.noise.method))
+            say(format_noise(result.noise.share, result.noise.method))
     for note in report.notes:
-        print(f"\n{note}")
-    print(f"\nwrote {len(report.files)} files into {args.directory / 'analysis'}/")
+        say(f"\n{note}")
+    say(f"\nwrote {len(report.files)} files into {args.directory / 'analysis'}/")
     return 0

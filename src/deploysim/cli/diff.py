@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from deploysim.cli.echo import say
 from deploysim.scenario.diff import diff_scenarios, format_difference
 from deploysim.scenario.load import load_scenario
 
@@ -34,9 +35,9 @@ def handle(args: argparse.Namespace) -> int:
     a, b = load_scenario(args.first), load_scenario(args.second)
     differences = diff_scenarios(a, b)
     if not differences:
-        print(f"{args.first} and {args.second}: the same scenario")
+        say(f"{args.first} and {args.second}: the same scenario")
         return 0
-    print(f"{args.second} differs from {args.first} in {len(differences)} field(s):")
+    say(f"{args.second} differs from {args.first} in {len(differences)} field(s):")
     for difference in differences:
-        print(f"  {format_difference(difference, WIDTH)}")
+        say(f"  {format_difference(difference, WIDTH)}")
     return 1

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deploysim.cli.echo import say
+
 SCHEMA_FILE = "scenario.schema.json"
 DEFAULT_FROM = "kyrgyzstan-2010"
 
@@ -35,6 +37,6 @@ def handle(args: argparse.Namespace) -> int:
     from deploysim.scenario.init import write_copy
 
     schema = write_copy(args.source, args.file)
-    print(f"wrote {args.file} (from {args.source}) and its schema {schema}")
-    print(f"edit it, then: deploysim validate {args.file}; deploysim run {args.file}")
+    say(f"wrote {args.file} (from {args.source}) and its schema {schema}")
+    say(f"edit it, then: deploysim validate {args.file}; deploysim run {args.file}")
     return 0

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
 from deploysim._version import __version__
 from deploysim.cli import analyze, compare, diff, init, report, run, scenarios, schema, select, sweep, validate
-from deploysim.errors import DeploysimError, UsageError
+from deploysim.cli.echo import say
+from deploysim.errors import DeploysimError, UnfinishedResultsWarning, UsageError
 
 EXAMPLE = "scenarios/kyrgyzstan-2010.yaml"
 COMMANDS = (run, compare, sweep, select, analyze, report, validate, diff, schema, scenarios, init)
@@ -37,19 +39,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         if not arguments:  # a newcomer typing the bare command gets the map of commands, not a riddle
-            print(parser.format_help(), file=sys.stderr)
-            print(f"deploysim: error: give a command, e.g. deploysim run {EXAMPLE}", file=sys.stderr)
+            say(parser.format_help(), file=sys.stderr)
+            say(f"deploysim: error: give a command, e.g. deploysim run {EXAMPLE}", file=sys.stderr)
             return 2
         args = parser.parse_args(arguments)
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():  # commands print such a note as one line of their own
+            warnings.simplefilter("ignore", UnfinishedResultsWarning)
+            return int(args.handler(args) or 0)
     except UsageError as exc:
-        print(f"deploysim: error: {exc.for_cli()}", file=sys.stderr)
+        say(f"deploysim: error: {exc.for_cli()}", file=sys.stderr)
         return 2
     except DeploysimError as exc:
-        print(f"deploysim: error: {exc}", file=sys.stderr)
+        say(f"deploysim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("deploysim: interrupted; finished batches are on disk", file=sys.stderr)
+        say("deploysim: interrupted; finished batches are on disk", file=sys.stderr)
         return 130
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deploysim.errors import UsageError
@@ -12,22 +14,76 @@ if TYPE_CHECKING:
     from deploysim.experiments.precision import PrecisionTarget
 
 
-def _whole_number(text: str, minimum: int, requirement: str) -> int:
+MAX_REPS = 1_000_000
+"""Replications (``--reps``, ``--max-reps``) and runs per task (``--batch-size``) a flag may ask for:
+a million Kyrgyzstan runs are ~14 hours of one core; more is a cluster's job, and past it the runs
+table alone would not fit in a laptop's memory."""
+MAX_SAMPLES = 1_000_000
+"""``--samples``: the most points a design may have (``deploysim.experiments.design.MAX_POINTS``)."""
+MAX_WORKERS = 1_024
+"""``--workers``: local processes; far more than any laptop's cores, short of its process limits."""
+SEED_LIMIT = 2**64
+"""``--seed`` is below this: the runs table stores it as an unsigned 64-bit integer."""
+
+
+def _whole_number(text: str, minimum: int, below: str, maximum: int, above: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < minimum:
-        raise argparse.ArgumentTypeError(f"{text!r} must be {requirement}")
+        raise argparse.ArgumentTypeError(f"{text!r} must be {below}")
+    if value > maximum:
+        raise argparse.ArgumentTypeError(f"{text!r} must be {above}")
     return value
 
 
-def positive_int(text: str) -> int:
-    return _whole_number(text, 1, "at least 1")
+def _bounded(maximum: int) -> Callable[[str], int]:
+    """An argument type for a whole number from 1 to ``maximum``."""
+
+    def whole_number(text: str) -> int:
+        return _whole_number(text, 1, "at least 1", maximum, f"at most {maximum:,}")
+
+    return whole_number
+
+
+positive_int = _bounded(MAX_REPS)
+"""Replications and batch sizes: 1 to :data:`MAX_REPS`."""
+samples = _bounded(MAX_SAMPLES)
+workers = _bounded(MAX_WORKERS)
 
 
 def seed(text: str) -> int:
-    return _whole_number(text, 0, "zero or more")
+    return _whole_number(text, 0, "zero or more", SEED_LIMIT - 1, "below 2^64")
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number of seconds")
+    return value
+
+
+def add_watchdog_option(parser: argparse.ArgumentParser) -> None:
+    """``--run-timeout SECONDS``: the wall-time budget of each run (the other budgets follow the scenario)."""
+    parser.add_argument(
+        "--run-timeout", type=positive_seconds, default=None, metavar="SECONDS",
+        help="stop a run that takes longer than this and record it as failed (default: 50 times what the "
+             "scenario's size predicts, at least 600 s); runs are also stopped past 50 times their expected "
+             "events, or after 200,000 events with the simulated clock standing still",
+    )
+
+
+def add_large_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow-large``: run work beyond the documented limits (deploysim.experiments.work_limits)."""
+    parser.add_argument(
+        "--allow-large", action="store_true",
+        help="run even when the work estimated before starting passes the limits (one run: 20 million events or "
+             "2 GiB; in all: 4 hours on one core or 4 GiB of tables)",
+    )
 
 
 def add_precision_options(parser: argparse.ArgumentParser, subject: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deploysim.cli.echo import say
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -22,5 +24,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from deploysim.reporting.build import report
 
-    print(f"wrote {report(args.directory, args.out)}")
+    say(f"wrote {report(args.directory, args.out)}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from deploysim.cli.echo import say
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -22,8 +24,8 @@ def handle(args: argparse.Namespace) -> int:
     listed = shipped_scenarios()
     width = max((len(s.name) for s in listed), default=0)
     for scenario in listed:
-        print(f"{scenario.name:<{width}}  {scenario.title}")
+        say(f"{scenario.name:<{width}}  {scenario.title}")
         if scenario.story:
-            print(f"{'':<{width}}  {scenario.story}")
-    print("\nrun one with: deploysim run NAME; copy one to edit with: deploysim init FILE --from NAME")
+            say(f"{'':<{width}}  {scenario.story}")
+    say("\nrun one with: deploysim run NAME; copy one to edit with: deploysim init FILE --from NAME")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from deploysim.cli.echo import say
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("schema", help="print the scenario JSON Schema")
@@ -14,5 +16,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from deploysim.scenario.schema import Scenario
 
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    say(json.dumps(Scenario.model_json_schema(), indent=2))
     return 0

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from deploysim.cli.echo import say
 from deploysim.cli.options import positive_int, seed
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
@@ -103,7 +104,7 @@ class StageLine:
     def __call__(self, done: int, _total: int) -> None:
         self.stage += 1
         elapsed = time.perf_counter() - self.started
-        print(f"{self.label}: stage {self.stage}, {done} runs, {elapsed:.1f} s", file=self.stream, flush=True)
+        say(f"{self.label}: stage {self.stage}, {done} runs, {elapsed:.1f} s", file=self.stream, flush=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -127,17 +128,17 @@ def report(result: Selection, stream: TextIO | None = None) -> None:
     from deploysim.results.text import format_selection
 
     stream = stream or sys.stdout
-    print(format_selection(result.table, result.plan.levers, result.plan.settings.objective,
+    say(format_selection(result.table, result.plan.levers, result.plan.settings.objective,
                            [r.name for r in result.plan.requirements], result.plan.base.costs.currency),
           file=stream)
-    print("", file=stream)
-    print(result.sentence, file=stream)
+    say("", file=stream)
+    say(result.sentence, file=stream)
     near = [p for p in result.within_delta if p != result.selected]
     if result.selected is not None and near:
-        print(f"plans within the indifference zone of it (also feasible): {', '.join(map(str, near))}", file=stream)
+        say(f"plans within the indifference zone of it (also feasible): {', '.join(map(str, near))}", file=stream)
     reused = f" ({result.reused} read back from --out)" if result.reused else ""
-    print(f"{result.replications} replications in all{reused}; {result.ran} runs in {result.seconds:.1f} s",
+    say(f"{result.replications} replications in all{reused}; {result.ran} runs in {result.seconds:.1f} s",
           file=stream)
     if result.path is not None:
-        print(f"tables in {result.path}/ (plans.csv, plans.parquet, runs), chart {result.path}/selection.png",
+        say(f"tables in {result.path}/ (plans.csv, plans.parquet, runs), chart {result.path}/selection.png",
               file=stream)

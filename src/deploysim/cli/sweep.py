@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from deploysim.cli.options import positive_int, seed
+from deploysim.cli.echo import say
+from deploysim.cli.options import add_large_option, add_watchdog_option, positive_int, samples, seed, workers
 from deploysim.cli.progress import ProgressLine
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DAILY_MODES, DESIGNS
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--set", dest="sets", action="append", default=[], metavar="PATH=SPEC", help="a field to vary (repeatable)"
     )
     parser.add_argument("--design", choices=DESIGNS, default="grid", help="grid (default), lhs or sobol")
-    parser.add_argument("--samples", type=positive_int, default=None, help="points of lhs; base samples N of sobol")
+    parser.add_argument("--samples", type=samples, default=None, help="points of lhs; base samples N of sobol")
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per design point (default 10)")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     seeds = parser.add_mutually_exclusive_group()
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>-sweep)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
+    where.add_argument("--workers", type=workers, default=None, help="local processes (default: all cores)")
     where.add_argument("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument(
         "--resume", action="store_true", help="continue the sweep stored in --out, running only what is missing"
@@ -73,6 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--teams", action="store_true", help="keep the per-team daily table (off by default)")
     parser.add_argument("--events", action="store_true", help="keep the event log (off by default)")
     parser.add_argument("--batch-size", type=positive_int, default=None, help="runs per task (default: ~0.5 s of work)")
+    add_watchdog_option(parser)
+    add_large_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -80,6 +83,7 @@ def handle(args: argparse.Namespace) -> int:
     from deploysim.experiments.runner import default_workers
     from deploysim.experiments.sweep import run_sweep
     from deploysim.experiments.sweep_plan import TableOptions, plan_sweep
+    from deploysim.storage.files import plain_name
 
     if not args.sets:
         raise UsageError("deploysim sweep: give at least one --set PATH=SPEC")
@@ -96,8 +100,10 @@ def handle(args: argparse.Namespace) -> int:
         crn=not args.independent,
         dummy=args.dummy,
         targets=args.targets,
+        run_timeout=args.run_timeout,
+        allow_large=args.allow_large,
     )
-    out: Path = args.out or Path("out") / f"{Path(args.file).stem}-sweep"
+    out: Path = args.out or Path("out") / f"{plain_name(Path(args.file).stem, 'scenario')}-sweep"
     outcome = run_sweep(
         plan,
         out,
@@ -113,32 +119,32 @@ def handle(args: argparse.Namespace) -> int:
 
 def report(outcome: SweepOutcome, stream: TextIO | None = None) -> None:
     """A few lines for the terminal: what ran, what failed, where the tables are."""
+    from deploysim.results.text import failure_report
     from deploysim.stats.runs import failed_count
 
     stream = stream or sys.stdout
     plan = outcome.plan
     runs = outcome.results.runs
     failed = failed_count(runs)
-    print(
+    say(
         f"{plan.label}: {plan.design.kind} design, {len(plan.design.points)} points x {plan.replications} "
         f"replications = {plan.total_runs} runs, seed {plan.root_seed}",
         file=stream,
     )
     seeds = ("common random numbers (every point uses the seeds of point 0)" if plan.crn
              else "independent seeds per point (--independent)")
-    print(f"seeds: {seeds}", file=stream)
+    say(f"seeds: {seeds}", file=stream)
     if outcome.skipped:
-        print(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
-    print(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
+        say(f"resumed: {outcome.skipped} runs were already on disk, {outcome.ran} run now", file=stream)
+    say(f"{outcome.ran} runs in {outcome.seconds:.1f} s ({outcome.runs_per_second:,.1f} runs/s)", file=stream)
     if plan.invalid:
         first_point, first = next(iter(plan.invalid.items()))
-        print(
+        say(
             f"{len(plan.invalid)} design point(s) are not valid scenarios and were recorded as errors; "
             f"point {first_point}: {first.removeprefix('ScenarioError: ')}",
             file=stream,
         )
     if failed:
-        where = outcome.results.path / "runs"
-        print(f"{failed} run(s) have status 'error'; see the 'error' column of {where}", file=stream)
-    print(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
+        say(failure_report(runs, str(outcome.results.path / "runs")), file=stream)
+    say(f"tables in {outcome.results.path}/ (runs, daily as Parquet datasets); analyse with: "
           f"deploysim analyze {outcome.results.path}", file=stream)

@@ -22,6 +22,7 @@ from deploysim.engine.staffing import start_person
 from deploysim.engine.state import MissionState, PostState
 from deploysim.engine.streams import RunIdentity, Streams
 from deploysim.engine.triggers import MetricWatcher, when
+from deploysim.engine.watchdog import Budget, MonthTick, run_watched
 from deploysim.scenario.schema import Scenario
 
 
@@ -105,8 +106,10 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = True) -> RawRun:
-    """Compile the scenario, then simulate it from the plan alone."""
+def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = True,
+               budget: Budget | None = None, on_month: MonthTick | None = None) -> RawRun:
+    """Compile the scenario, then simulate it from the plan alone, watched by ``budget`` (by default
+    the scenario's, see :mod:`deploysim.engine.watchdog`); ``on_month`` hears each simulated month."""
     started = time.perf_counter()
     plan = compile_plan(scenario)
     streams = Streams(identity)
@@ -127,7 +130,7 @@ def run_engine(scenario: Scenario, identity: RunIdentity, record_events: bool = 
 
     env.timeout(plan.horizon).callbacks.append(end_of_horizon)
     with cyclic_gc_paused():
-        env.run(until=state.stop)
+        run_watched(env, state.stop, budget or Budget.for_scenario(scenario), plan.horizon, on_month)
     snapshot.finish()
     return RawRun(
         plan=plan,

@@ -21,8 +21,8 @@ from deploysim.errors import AnalysisError, ResultsError
 from deploysim.stats.milestones import parse_targets
 from deploysim.stats.responses import Response
 from deploysim.stats.sensitivity import DEFAULT_MEASURES, MeasureAnalysis, analyse_measure, point_means, response
-from deploysim.storage.directory import load_results
-from deploysim.storage.files import write_csv
+from deploysim.storage.directory import load_results, unfinished_note
+from deploysim.storage.files import inside, write_csv
 
 
 @dataclass
@@ -39,6 +39,7 @@ class AnalysisReport:
 
 
 def _slug(text: str) -> str:
+    """Letters and digits only (a dash for the rest): a file name part that cannot leave its folder."""
     return "".join(c if c.isalnum() else "-" for c in text).strip("-")[:60]
 
 
@@ -77,7 +78,7 @@ def analyze(
     written into ``path/analysis``. ``targets`` (``["foc_day<=200"]``) add P(milestone by the day) to
     those the sweep stored. Returns the tables; the charts can be redrawn from them as Figures with
     :mod:`deploysim.plots.sweep`. Measures that cannot be analysed, and warnings, are in ``notes``."""
-    stored = load_results(path)
+    stored = load_results(path)  # warns if unfinished; the same note leads the report's notes
     if stored.manifest.get("kind") != "sweep":
         raise ResultsError(f"{path}: holds results of '{stored.manifest.get('kind')}', not of a sweep")
     runs = stored.runs
@@ -88,9 +89,10 @@ def analyze(
     wanted = [str(t) for t in parse_targets([*stored.manifest.get("targets", []), *targets])]
     chosen += [t for t in dict.fromkeys(wanted) if t not in chosen]
     responses = [response(m, runs, start) for m in chosen]  # a missing column stops here, before any output
-    out = Path(path) / "analysis"
+    out = inside(Path(path), "analysis")  # never a link out of the results directory
     out.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
+    unfinished = unfinished_note(stored.path, stored.manifest)
+    notes: list[str] = [unfinished] if unfinished else []
     analysed: dict[str, MeasureAnalysis] = {}
     for r in responses:
         try:
@@ -103,8 +105,8 @@ def analyze(
     indices = pd.concat([a.indices for a in analysed.values()], ignore_index=True) if analysed else pd.DataFrame()
     points = pd.concat([_points(runs, r) for r in responses], ignore_index=True)
     noise = pd.DataFrame([_noise_row(a, common) for a in analysed.values()])
-    files = [str(write_csv(indices, out / "sensitivity.csv")), str(write_csv(points, out / "points.csv")),
-             str(write_csv(noise, out / "noise.csv"))]
+    files = [str(write_csv(indices, inside(out, "sensitivity.csv"))), str(write_csv(points, inside(out, "points.csv"))),
+             str(write_csv(noise, inside(out, "noise.csv")))]
     if plots:
         files += _write_plots(analysed, out)
     return AnalysisReport(indices, points, analysed, notes, files, noise)
@@ -116,10 +118,10 @@ def _write_plots(analysed: dict[str, MeasureAnalysis], out: Path) -> list[str]:
 
     files = []
     for measure, result in analysed.items():
-        files.append(str(save_png(sensitivity_bars(result.indices), out / f"sensitivity-{_slug(measure)}.png")))
+        files.append(str(save_png(sensitivity_bars(result.indices), inside(out, f"sensitivity-{_slug(measure)}.png"))))
         for parameter, table in result.levels.items():
             name = f"{_slug(measure)}-by-{_slug(parameter)}.png"
-            files.append(str(save_png(measure_vs_parameter(table), out / name)))
+            files.append(str(save_png(measure_vs_parameter(table), inside(out, name))))
         if result.heatmap is not None:
-            files.append(str(save_png(parameter_heatmap(result.heatmap), out / f"heatmap-{_slug(measure)}.png")))
+            files.append(str(save_png(parameter_heatmap(result.heatmap), inside(out, f"heatmap-{_slug(measure)}.png"))))
     return files

@@ -34,6 +34,7 @@ from deploysim.experiments.precision import (
 )
 from deploysim.experiments.replications import replicate
 from deploysim.experiments.sink import Progress
+from deploysim.experiments.work_limits import check_replications
 from deploysim.results.measures import measure_description, not_applicable
 from deploysim.results.text import format_comparison
 from deploysim.scenario.load import load_scenario
@@ -42,10 +43,12 @@ from deploysim.scenario.shipped import resolve_scenario
 from deploysim.stats.bands import staffing_quantiles
 from deploysim.stats.milestones import Target, parse_targets
 from deploysim.stats.paired import difference_table, replication_differences
+from deploysim.stats.runs import require_finished
 from deploysim.stats.summary import outcome_table, summary_table
 from deploysim.storage.directory import StoredResults, load_results, prepare_output, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import output_session
 from deploysim.storage.tables import TABLES, RunTables, write_part
 
 if TYPE_CHECKING:
@@ -187,22 +190,23 @@ class Comparison:
         """
         out = Path(directory)
         stored = self.tables if isinstance(self.tables, StoredResults) else None
-        if stored is None or out.resolve() != stored.path.resolve():
-            prepare_output(out, overwrite, OUTPUTS)
-            for table in TABLES:
-                frame = self.tables.table(table)
-                for i, label in enumerate(self.labels):
-                    part = frame[frame["scenario"] == label] if not frame.empty else frame
-                    if not part.empty:
-                        write_part(out, table, _part_key(i, label), part)
-        written: list[Path] = []
-        bands = staffing_quantiles(self.daily, scenarios=self.labels)
-        tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
-                  "outcomes": self.outcomes(), "staffing-quantiles": bands}
-        for name, frame in tables.items():
-            written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
-        written += self.save_plots(out)
-        write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
+        with output_session(out):
+            if stored is None or out.resolve() != stored.path.resolve():
+                prepare_output(out, overwrite, OUTPUTS)
+                for table in TABLES:
+                    frame = self.tables.table(table)
+                    for i, label in enumerate(self.labels):
+                        part = frame[frame["scenario"] == label] if not frame.empty else frame
+                        if not part.empty:
+                            write_part(out, table, _part_key(i, label), part)
+            written: list[Path] = []
+            bands = staffing_quantiles(self.daily, scenarios=self.labels)
+            tables = {"summary": self.summary(), "differences": self.differences(), "comparison": self.table(),
+                      "outcomes": self.outcomes(), "staffing-quantiles": bands}
+            for name, frame in tables.items():
+                written += [write_csv(frame, out / f"{name}.csv"), write_parquet(frame, out / f"{name}.parquet")]
+            written += self.save_plots(out)
+            write_manifest(out, {**self.manifest(), "outputs": [p.name for p in written]})
         return written
 
     def save_plots(self, directory: Path) -> list[Path]:
@@ -229,6 +233,8 @@ def compare(
     progress: Progress | None = None,
     level: float = 0.95,
     target: str | Sequence[str] | None = None,
+    run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> Comparison:
     """Replicate scenarios with common random numbers and compare each with the first.
 
@@ -241,6 +247,8 @@ def compare(
 
     ``target``: milestone targets (``"foc_day<=150"``) reported as P(by then) per scenario and as
     paired differences; IOC and FOC by the end of the baseline's first mandate are always reported.
+    ``run_timeout``: wall seconds each run may take before the watchdog records it as failed. Work
+    beyond :mod:`deploysim.experiments.work_limits` is refused before anything runs, unless ``allow_large``.
 
     Raises ComparisonError (a ValueError) for fewer than two scenarios or different start dates,
     PrecisionError for a bad precision request and ScenarioError for a bad scenario file.
@@ -254,19 +262,24 @@ def compare(
         raise ComparisonError(f"reps must be at least 1, got {reps}")
     if targets:
         check_max_reps(reps, max_reps)
+    check_replications(resolved, max_reps if targets else reps, bool(targets), allow_large)
     directory = Path(out) if out is not None else None
-    if directory is not None:
-        prepare_output(directory, overwrite, OUTPUTS)
-        write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, False, None,
-                                            milestone_targets))
-    tables, adaptive = replicate(
-        resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
-        keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
-    )
-    comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
-    if directory is not None:
-        write_manifest(directory, comparison.manifest(complete=True))
-        comparison.tables = load_results(directory)
+    with output_session(directory):
+        if directory is not None:
+            prepare_output(directory, overwrite, OUTPUTS)
+            write_manifest(directory, _manifest(labels, resolved, files, seed, reps, targets, False, None,
+                                                milestone_targets))
+        tables, adaptive = replicate(
+            resolved, reps, targets, max_reps, seed=seed, workers=workers, executor=executor, out=directory,
+            keep_in_memory=directory is None, progress=progress, baseline=labels[0], level=level,
+            run_timeout=run_timeout,
+        )
+        comparison = Comparison(labels, resolved, files, seed, adaptive, tables, targets, level, milestone_targets)
+        if directory is not None:
+            write_manifest(directory, comparison.manifest(complete=True))
+            comparison.tables = load_results(directory)
+        require_finished(comparison.runs, str(directory / "runs") if directory is not None else "the runs table",
+                         by="scenario")
     return comparison
 
 

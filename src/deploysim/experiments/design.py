@@ -34,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +45,7 @@ import pandas as pd
 from deploysim.errors import UsageError
 from deploysim.experiments.defaults import DESIGNS
 from deploysim.scenario.durations import parse_quantity
+from deploysim.scenario.yaml_file import describe_value
 
 MAX_POINTS = 1_000_000
 MAX_LEVELS = 100_000
@@ -53,6 +56,8 @@ _INTEGER = re.compile(r"^[-+]?\d+$")
 _UNIT = re.compile(r"[A-Za-z]\s*$")
 
 Value = bool | int | float | str
+Admit = Callable[[int], None]
+"""Hears a design's number of points before it is built; raises to refuse them."""
 FactorKind = Literal["list", "range", "uniform", "int", "choice"]
 DesignKind = Literal["grid", "lhs", "sobol"]
 
@@ -198,11 +203,22 @@ def parse_value(text: str, where: str) -> tuple[Value, bool]:
     if lowered in ("true", "false"):
         return lowered == "true", False
     if _INTEGER.match(text):
-        return int(text), False
+        try:
+            return int(text), False
+        except ValueError:  # Python refuses to read a whole number of more than 4,300 digits
+            digits = len(text.lstrip("+-"))
+            raise UsageError(
+                f"{where}: {describe_value(text)} has {digits:,} digits; a number may have at most "
+                f"{sys.get_int_max_str_digits():,}"
+            ) from None
     try:
-        return float(text), False
+        number = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(number):  # no scenario field takes inf or nan, and a range of them never ends
+            raise UsageError(f"{where}: {describe_value(text)} is not a finite number")
+        return number, False
     if _UNIT.search(text) and "(" not in text:
         try:
             days = parse_quantity(text)
@@ -215,8 +231,11 @@ def parse_value(text: str, where: str) -> tuple[Value, bool]:
 def _number(text: str, where: str) -> tuple[float, bool]:
     value, in_days = parse_value(text, where)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"{where}: {text.strip()!r} is not a number (or a duration such as '30 d')")
-    return float(value), in_days
+        raise UsageError(f"{where}: {describe_value(text.strip())} is not a number (or a duration such as '30 d')")
+    try:
+        return float(value), in_days
+    except OverflowError:  # a whole number beyond any float
+        raise UsageError(f"{where}: {describe_value(text.strip())} is too large for a number") from None
 
 
 def _homogeneous(texts: list[str], where: str) -> tuple[tuple[Value, ...], bool]:
@@ -236,7 +255,7 @@ def _homogeneous(texts: list[str], where: str) -> tuple[tuple[Value, ...], bool]
 
 def parse_spec(path: str, spec: str) -> Factor:
     """Read one SPEC for one PATH; raises UsageError with the flag as written."""
-    where = f"--set {path}={spec}"
+    where = f"--set {path}={_cut(spec)}"
     text = spec.strip()
     if not text:
         raise UsageError(f"{where}: no values after '='; e.g. {path}=10,20,30 or {path}=uniform(10,30)")
@@ -268,6 +287,11 @@ def parse_spec(path: str, spec: str) -> Factor:
     return Factor(path, spec, "list", values, in_days=in_days)
 
 
+def _cut(spec: str) -> str:
+    """A SPEC as messages quote it: a value of thousands of digits would make the one line unreadable."""
+    return spec if len(spec) <= 60 else f"{spec[:57]}..."
+
+
 def _parse_range(path: str, spec: str, where: str) -> Factor:
     parts = spec.strip().split(":")
     if len(parts) != 3 or not all(p.strip() for p in parts):
@@ -277,7 +301,11 @@ def _parse_range(path: str, spec: str, where: str) -> Factor:
         raise UsageError(f"{where}: lo must be below hi in lo:hi:step")
     if step <= 0:
         raise UsageError(f"{where}: step must be greater than zero in lo:hi:step")
-    count = math.floor((high - low) / step + 1e-9) + 1
+    span = (high - low) / step  # inf when a huge span meets a tiny step
+    if not math.isfinite(span) or span + 1 > MAX_LEVELS + 1:
+        shown = f"{span + 1:,.0f}" if math.isfinite(span) else "too many"
+        raise UsageError(f"{where}: {shown} levels; at most {MAX_LEVELS:,}")
+    count = math.floor(span + 1e-9) + 1
     if count > MAX_LEVELS:
         raise UsageError(f"{where}: {count:,} levels; at most {MAX_LEVELS:,}")
     levels = [round(low + k * step, 12) for k in range(count)]
@@ -324,7 +352,7 @@ def _frame(columns: dict[str, list[Value]]) -> pd.DataFrame:
     return frame
 
 
-def grid(factors: tuple[Factor, ...]) -> pd.DataFrame:
+def grid(factors: tuple[Factor, ...], admit: Admit | None = None) -> pd.DataFrame:
     """Every combination of the factors' levels; the last factor varies fastest."""
     for factor in factors:
         if factor.sampled:
@@ -336,6 +364,8 @@ def grid(factors: tuple[Factor, ...]) -> pd.DataFrame:
     if total > MAX_POINTS:
         why = f"the grid has {total:,} points; at most {MAX_POINTS:,}: use"
         raise UsageError(f"{why} design='lhs' or fewer levels", cli=f"{why} --design lhs or fewer levels")
+    if admit is not None:
+        admit(total)
     if not factors:
         return _frame({})
     index = np.indices([len(f.values) for f in factors]).reshape(len(factors), -1)
@@ -395,8 +425,10 @@ def make_design(
     samples: int | None = None,
     seed: int = 0,
     second_order: bool = False,
+    admit: Admit | None = None,
 ) -> Design:
-    """The design of a sweep, checking that the specs suit the design."""
+    """The design of a sweep, checking that the specs suit the design; ``admit`` hears the number of
+    points before any is built and may refuse them (by raising)."""
     if kind not in DESIGNS:
         raise UsageError(f"design {kind!r}: choose one of {', '.join(DESIGNS)}",
                          cli=f"--design {kind}: choose one of {', '.join(DESIGNS)}")
@@ -409,7 +441,7 @@ def make_design(
                 "samples applies to design='lhs' and 'sobol'; a grid's size is set by its lists and ranges",
                 cli="--samples applies to --design lhs and sobol; a grid's size is set by its lists and ranges",
             )
-        return Design(kind, factors, grid(factors), None, seed)
+        return Design(kind, factors, grid(factors, admit), None, seed)
     if samples is None:
         raise UsageError(f"design={kind!r} needs samples=N", cli=f"--design {kind} needs --samples N")
     if samples < 1:
@@ -418,11 +450,15 @@ def make_design(
         if samples > MAX_POINTS:
             why = f"at most {MAX_POINTS:,}"
             raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
+        if admit is not None:
+            admit(samples)
         return Design(kind, factors, lhs(factors, samples, seed), samples, seed)
     varied = _varied(factors, kind)
     total = samples * ((2 if second_order else 1) * len(varied) + 2)
     if total > MAX_POINTS:
         why = f"{total:,} sobol points; at most {MAX_POINTS:,}"
         raise UsageError(f"samples {samples:,}: {why}", cli=f"--samples {samples:,}: {why}")
+    if admit is not None:
+        admit(total)
     points = sobol(factors, samples, seed, second_order)
     return Design(kind, factors, points, samples, seed, second_order, salib_problem(factors))

@@ -19,17 +19,18 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from deploysim.engine.streams import RunIdentity
-from deploysim.errors import UsageError
+from deploysim.errors import UsageError, one_line
 from deploysim.results.measures import MEASURES
 from deploysim.results.outcomes import FAILED
 from deploysim.results.run import simulate
@@ -51,6 +52,8 @@ class Batch:
     keep_daily: bool = True
     keep_teams: bool = True
     keep_events: bool = True
+    run_timeout: float | None = None
+    """Wall seconds each run may take (None: the watchdog's default from the scenario's size)."""
 
     @property
     def runs(self) -> int:
@@ -98,18 +101,28 @@ def failed_rows(batch: Batch, error: str) -> pd.DataFrame:
     return pd.DataFrame([error_row(batch, replication, error) for replication in batch.replications])
 
 
-def run_batch(batch: Batch) -> BatchTables:
-    """Simulate every replication of a batch; runs in a worker, so it must stay importable and pure."""
+RunsDone = Callable[[float], None]
+"""Hears how many runs of a batch are done, fractions included, as a run passes each simulated month."""
+
+
+def run_batch(batch: Batch, on_progress: RunsDone | None = None) -> BatchTables:
+    """Simulate every replication of a batch; runs in a worker, so it must stay importable and pure.
+
+    A run that raises, the watchdog's stop included, is recorded as an error row and the batch goes on.
+    ``on_progress`` (in this process only: a callback does not cross to a worker) hears each month.
+    """
     rows: list[dict[str, Any]] = []
     daily: list[pd.DataFrame] = []
     teams: list[pd.DataFrame] = []
     events: list[pd.DataFrame] = []
     done: list[int] = []
-    for replication in batch.replications:
+    for index, replication in enumerate(batch.replications):
         started = time.perf_counter()
+        tick = None if on_progress is None else partial(_month_done, on_progress, index)
         try:
             result = simulate(
-                batch.scenario, batch.root_seed, replication, batch.point, record_events=batch.keep_events
+                batch.scenario, batch.root_seed, replication, batch.point, record_events=batch.keep_events,
+                run_timeout=batch.run_timeout, on_month=tick,
             )
         except Exception as exc:  # a failing run is recorded as data and the batch goes on
             rows.append(error_row(batch, replication, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=8),
@@ -132,6 +145,10 @@ def run_batch(batch: Batch) -> BatchTables:
         if frames:
             tables[name] = _with_keys(batch, done, frames)
     return tables
+
+
+def _month_done(on_progress: RunsDone, finished: int, month: int, months: int) -> None:
+    on_progress(finished + month / months)
 
 
 def _with_keys(batch: Batch, replications: list[int], frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -178,13 +195,48 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
+PARENT_POLL_S = 0.2
+"""How often a worker looks whether its parent is still there."""
+
+
+def _parent_gone(parent: int, direct: bool) -> bool:
+    if direct:
+        return os.getppid() != parent  # orphans are adopted by another process, so the parent id changes
+    try:
+        os.kill(parent, 0)  # forkserver: the worker's parent is the server, so ask after the command itself
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _watch_parent(parent: int, direct: bool) -> None:
+    while not _parent_gone(parent, direct):
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def end_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the command that started the pool is gone, however it ended.
+
+    A parent killed with SIGKILL cannot shut its pool down, and a worker blocked reading the task
+    queue would otherwise wait for ever (its siblings hold the queue open), still holding memory. A
+    daemon thread polls every PARENT_POLL_S; polling works on every platform, unlike Linux's
+    PR_SET_PDEATHSIG, which fires when the thread that started the worker ends, not the process.
+    """
+    direct = os.getppid() == parent or sys.platform == "win32"  # os.kill(pid, 0) would end a process on Windows
+    threading.Thread(target=_watch_parent, args=(parent, direct), name="deploysim-parent-watch", daemon=True).start()
+
+
 def local_executor(workers: int | None = None) -> Executor:
-    """A local process pool, started by :func:`start_method`."""
+    """A local process pool, started by :func:`start_method`, whose workers end with this process."""
     method = start_method()
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["deploysim.experiments.runner"])
-    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context,
+                               initializer=end_with_parent, initargs=(os.getpid(),))
 
 
 def _ready() -> int:
@@ -206,7 +258,7 @@ def started_pool(workers: int) -> Executor | None:
     except (BrokenProcessPool, OSError, NotImplementedError, EOFError) as exc:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(" ".join(str(exc).split()) or type(exc).__name__)  # printed, not raised
         print(f"deploysim: cannot start worker processes ({reason}); running in one process", file=sys.stderr)
         return None
     return pool
@@ -246,6 +298,7 @@ def make_batches(
     point: int = 0,
     parameters: dict[str, Any] | None = None,
     keep: tuple[bool, bool, bool] = (True, True, True),
+    run_timeout: float | None = None,
 ) -> list[Batch]:
     reps = list(replications)
     return [
@@ -257,6 +310,7 @@ def make_batches(
             root_seed,
             dict(parameters or {}),
             *keep,
+            run_timeout,
         )
         for i in range(0, len(reps), size)
     ]
@@ -301,13 +355,34 @@ def execute(
             future.cancel()
 
 
+def _handshake(address: str, timeout: float) -> None:
+    """Open one connection to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds.
+
+    ``Client(timeout=...)`` bounds only the TCP connect: a server that accepts the connection but
+    never answers in Dask's protocol (a web server on that port) would keep it waiting for minutes.
+    The probe runs its own event loop in a thread of its own, so it works under a running loop too.
+    """
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(open_comm(address, timeout=timeout), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, probe()).result()
+
+
 def connect(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> Any:
-    """A ``distributed.Client`` for ``address``; an unreachable scheduler is a one-line UsageError."""
+    """A ``distributed.Client`` for ``address``; an unreachable scheduler, or something else listening
+    there, is a one-line UsageError within about ``timeout`` seconds."""
     try:
         from distributed import Client
     except ImportError:
         raise UsageError("--scheduler needs dask.distributed: pip install 'deploysim[dask]'") from None
     try:
+        _handshake(address, timeout)
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__

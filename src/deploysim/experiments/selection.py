@@ -41,7 +41,6 @@ from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_ST
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import Batch, BatchTables, estimated_run_seconds, execute, executor_for, run_batch
 from deploysim.experiments.sink import Progress
-from deploysim.experiments.sweep import _jsonable  # the manifest's JSON form, so identities compare equal
 from deploysim.experiments.sweep_plan import load_base
 from deploysim.results.measures import MEASURES, measure_label
 from deploysim.results.text import format_amount
@@ -51,9 +50,10 @@ from deploysim.scenario.variants import validate_point
 from deploysim.stats.milestones import Target, observations, parse_target
 from deploysim.stats.proportions import wilson_interval
 from deploysim.stats.ranking import FEASIBLE, INFEASIBLE, SequentialSelection, mcb_intervals, stage_size
-from deploysim.storage.directory import MANIFEST, load_results, prepare_output, write_manifest
+from deploysim.storage.directory import MANIFEST, jsonable, prepare_output, read_manifest, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import OutputSession, literal
 from deploysim.storage.tables import read_table, remove_unfinished_parts, write_parts
 
 if TYPE_CHECKING:
@@ -341,13 +341,13 @@ def _prepare(out: Path, plan: SelectionPlan, resume: bool) -> dict[str, pd.DataF
     """Check or create the output directory; returns stored runs by task key when resuming."""
     identity = plan.identity()
     if out.is_dir() and (out / MANIFEST).exists() and not resume:
-        raise OutputError("{out} " + str(out).replace("{", "{{").replace("}", "}}")
+        raise OutputError("{out} " + literal(out)
                           + ": already holds results; pass {resume} to continue that selection or choose another")
     if prepare_output(out, resume=resume):
-        stored = load_results(out).manifest
+        stored = read_manifest(out)
         if stored.get("kind") != "select":
             raise UsageError(f"--out {out}: holds results of '{stored.get('kind')}', not of a selection; cannot resume")
-        differing = [k for k, v in _jsonable(identity).items() if stored.get("identity", {}).get(k) != v]
+        differing = [k for k, v in jsonable(identity).items() if stored.get("identity", {}).get(k) != v]
         if differing:
             raise UsageError(f"--resume {out}: this selection differs from the one stored there in "
                              f"{', '.join(differing)}; resume with the same scenario, levers, requirements, "
@@ -360,7 +360,7 @@ def _prepare(out: Path, plan: SelectionPlan, resume: bool) -> dict[str, pd.DataF
     fields = manifest("select", {plan.label: plan.base}, {plan.label: plan.source}, identity=identity,
                       invalid_plans=plan.invalid, complete=False)
     write_parquet(plan.design.points.reset_index().rename(columns={"point": "plan"}), out / "design.parquet")
-    write_manifest(out, _jsonable(fields))
+    write_manifest(out, jsonable(fields))
     return {}
 
 
@@ -390,8 +390,16 @@ def run_selection(
     progress: Progress | None = None,
 ) -> Selection:
     """Run the procedure of the module docstring over any executor; writes to ``out`` if given."""
-    settings = plan.settings
     path = Path(out) if out is not None else None
+    if path is None:
+        return _select(plan, None, workers, scheduler, executor, resume, progress)
+    with OutputSession(path):  # locked while it runs; put back as found if it fails before any run
+        return _select(plan, path, workers, scheduler, executor, resume, progress)
+
+
+def _select(plan: SelectionPlan, path: Path | None, workers: int | None, scheduler: str | None,
+            executor: Executor | None, resume: bool, progress: Progress | None) -> Selection:
+    settings = plan.settings
     stored = _prepare(path, plan, resume) if path is not None else {}
     alpha = 1.0 - settings.confidence
     split = 2 if plan.requirements else 1
@@ -546,7 +554,7 @@ def _write(result: Selection) -> None:
     out = result.path
     write_parquet(result.table, out / PLANS_FILES[0])
     write_csv(result.table, out / PLANS_FILES[1])
-    stored = load_results(out).manifest
+    stored = read_manifest(out)
     stored.update(
         complete=True,
         selected=result.selected,
@@ -555,7 +563,7 @@ def _write(result: Selection) -> None:
         within_delta=result.within_delta,
         replications=result.replications,
     )
-    write_manifest(out, _jsonable(stored))
+    write_manifest(out, jsonable(stored))
     assert (out / MANIFEST).exists()
 
 

@@ -29,7 +29,6 @@ at all is valid does the sweep stop before running, with the first point's messa
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -45,9 +44,20 @@ from deploysim.experiments.runner import BatchTables, default_workers, execute, 
 from deploysim.experiments.sink import Progress, ResultsSink
 from deploysim.experiments.sweep_plan import SweepPlan, TableOptions, Task, plan_sweep
 from deploysim.scenario.schema import Scenario
-from deploysim.storage.directory import MANIFEST, StoredResults, load_results, prepare_output, write_manifest
+from deploysim.storage.directory import (
+    MANIFEST,
+    StoredResults,
+    first_difference,
+    jsonable,
+    load_results,
+    prepare_output,
+    read_manifest,
+    short,
+    write_manifest,
+)
 from deploysim.storage.files import write_parquet
 from deploysim.storage.provenance import manifest
+from deploysim.storage.session import OutputSession, literal
 from deploysim.storage.tables import TABLES, remove_unfinished_parts, written_parts
 
 MAX_STORED_INVALID = 100
@@ -77,18 +87,18 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
     """Check or create the output directory; returns the manifest to write and the tasks already done."""
     identity = plan.identity()
     if out.is_dir() and (out / MANIFEST).exists() and not resume:
-        raise OutputError("{out} " + str(out).replace("{", "{{").replace("}", "}}")
+        raise OutputError("{out} " + literal(out)
                           + ": already holds results; pass {resume} to continue that sweep or choose another")
     if prepare_output(out, resume=resume):
-        previous = load_results(out).manifest
+        previous = read_manifest(out)
         if previous.get("kind") != "sweep":
             raise UsageError(f"--out {out}: holds results of '{previous.get('kind')}', not of a sweep; cannot resume")
-        difference = _first_difference({k: previous.get(k) for k in identity}, _jsonable(identity))
+        difference = first_difference({k: previous.get(k) for k in identity}, jsonable(identity))
         if difference:
             name, there, now = difference
             raise UsageError(
                 f"--resume {out}: this sweep differs from the one stored there in {name} "
-                f"({_short(there)} there, {_short(now)} now); resume with the same scenario, "
+                f"({short(there)} there, {short(now)} now); resume with the same scenario, "
                 "--set, --dummy, --design, --samples, --reps, --seed, --independent (or not) and --daily, "
                 "or choose another --out"
             )
@@ -118,35 +128,8 @@ def _prepare_out(out: Path, plan: SweepPlan, resume: bool, batch_size_given: boo
         complete=False,
     )
     write_parquet(plan.design.points.reset_index(), out / DESIGN_FILE)
-    write_manifest(out, _jsonable(fields))  # last: a directory with a manifest has everything it names
+    write_manifest(out, jsonable(fields))  # last: a directory with a manifest has everything it names
     return fields, set()
-
-
-def _jsonable(value: Any) -> Any:
-    """As the manifest stores it (tuples become lists), so a stored identity compares equal."""
-    return json.loads(json.dumps(value, default=str))
-
-
-def _first_difference(there: Any, now: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    """The first leaf where two JSON-like values differ, as (dotted path, there, now)."""
-    if isinstance(there, dict) and isinstance(now, dict):
-        for key in list(now) + [k for k in there if k not in now]:
-            found = _first_difference(there.get(key), now.get(key), f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-        return None
-    if isinstance(there, list) and isinstance(now, list) and len(there) == len(now):
-        for i, (a, b) in enumerate(zip(there, now, strict=True)):
-            found = _first_difference(a, b, f"{path}.{i}")
-            if found:
-                return found
-        return None
-    return None if there == now else (path, there, now)
-
-
-def _short(value: Any) -> str:
-    text = str(_jsonable(value))
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass
@@ -178,9 +161,18 @@ def run_sweep(
     out = Path(out)
     if scheduler and (executor is not None or workers):
         raise UsageError("--scheduler and --workers exclude each other: the cluster decides its workers")
-    stored, done = _prepare_out(out, plan, resume, batch_size_given)
-    skipped = sum(plan.runs_in(k) for k in range(plan.task_count) if plan.key(k) in done)
-    sink = ResultsSink(out, False, plan.total_runs, skipped, progress)
+    with OutputSession(out):
+        stored, done = _prepare_out(out, plan, resume, batch_size_given)
+        skipped = sum(plan.runs_in(k) for k in range(plan.task_count) if plan.key(k) in done)
+        seconds = _run_tasks(plan, out, done, ResultsSink(out, False, plan.total_runs, skipped, progress),
+                             workers, scheduler, executor)
+        write_manifest(out, jsonable({**stored, "complete": True}))
+    return SweepOutcome(load_results(out), plan, plan.total_runs - skipped, skipped, seconds)
+
+
+def _run_tasks(plan: SweepPlan, out: Path, done: set[str], sink: ResultsSink, workers: int | None,
+               scheduler: str | None, executor: Executor | None) -> float:
+    """Run the tasks not done into the sink; returns the seconds it took. A failure is one line."""
     started = time.perf_counter()
     on_cluster = False
     try:
@@ -200,9 +192,7 @@ def run_sweep(
             f"{out}: a task failed on the cluster ({type(exc).__name__}: {exc}); is deploysim installed on every "
             "worker? finished tasks are on disk, rerun with --resume"
         ) from None
-    seconds = time.perf_counter() - started
-    write_manifest(out, _jsonable({**stored, "complete": True}))
-    return SweepOutcome(load_results(out), plan, plan.total_runs - skipped, skipped, seconds)
+    return time.perf_counter() - started
 
 
 def sweep(
@@ -225,6 +215,8 @@ def sweep(
     crn: bool = True,
     dummy: bool = False,
     targets: Sequence[str] = (),
+    run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> StoredResults:
     """Sweep scenario fields over a design and store the results in ``out``; the Python API of
     ``deploysim sweep``. ``sets`` is ``["PATH=SPEC", ...]`` or ``{PATH: SPEC}``.
@@ -233,13 +225,16 @@ def sweep(
     so that indices measure the parameters rather than each point's luck; ``crn=False`` is ``--independent``.
     ``dummy`` adds the inert factor ``dummy`` (stored and analysed, applied to no field), the yardstick of
     an irrelevant parameter's index. ``targets`` (``["foc_day<=200"]``) are stored for ``analyze``.
+``run_timeout``: wall seconds each run may take (a run past it, or past its other watchdog budgets,
+is an error row; :mod:`deploysim.engine.watchdog`). ``allow_large`` runs a sweep beyond the work limits
+of :mod:`deploysim.experiments.work_limits`.
 
     Runs on a local process pool (``workers``; 1 runs here), a Dask scheduler (``scheduler``) or any
     ``concurrent.futures.Executor`` (``executor``). Returns the stored results.
     """
     plan = plan_sweep(
         scenario, sets, design, samples, reps, seed, TableOptions(daily, teams, events), batch_size,
-        workers or default_workers(), crn, dummy, targets,
+        workers or default_workers(), crn, dummy, targets, run_timeout, allow_large,
     )
     outcome = run_sweep(plan, out, workers, scheduler, executor, resume, progress, batch_size is not None)
     return outcome.results

@@ -21,6 +21,7 @@ from deploysim.errors import ScenarioError, UsageError
 from deploysim.experiments.defaults import DAILY_MODES
 from deploysim.experiments.design import Design, Factor, dummy_factor, make_design, parse_sets
 from deploysim.experiments.runner import Batch, batch_size_for
+from deploysim.experiments.work_limits import check_sweep
 from deploysim.scenario.load import validate_scenario
 from deploysim.scenario.paths import check_path
 from deploysim.scenario.schema import Scenario
@@ -88,6 +89,7 @@ class SweepPlan:
     invalid: dict[int, str] = field(default_factory=dict)
     crn: bool = True
     targets: tuple[str, ...] = ()
+    run_timeout: float | None = None
 
     @property
     def label(self) -> str:
@@ -143,7 +145,8 @@ class SweepPlan:
                     scenario = validate_point(self.data, self.design.overrides(point), point)
                     cache = (point, scenario)
                 seeds = 0 if self.crn else point
-                batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep)
+                batch = Batch(scenario, self.label, seeds, tuple(range(first, last)), self.root_seed, parameters, *keep,
+                              self.run_timeout)
                 items.append(TaskItem(batch, point, error))
                 flat += last - first
             yield Task(key, tuple(items), self.tables.daily_every)
@@ -203,12 +206,17 @@ def plan_sweep(
     crn: bool = True,
     dummy: bool = False,
     targets: Sequence[str] = (),
+    run_timeout: float | None = None,
+    allow_large: bool = False,
 ) -> SweepPlan:
     """Check paths and specs, build the design and validate every point, all before anything runs.
 
     ``crn``: every point uses the seeds of point 0 (the default; False gives each point its own);
     ``dummy``: add the inert factor ``dummy``; ``targets``: milestone targets such as ``foc_day<=200``
-    that ``analyze`` reports as P(reached by the day), stored in the manifest.
+    that ``analyze`` reports as P(reached by the day), stored in the manifest; ``run_timeout``: wall
+    seconds each run may take before the watchdog stops it (default: from the scenario's size). A sweep
+    whose work passes :mod:`deploysim.experiments.work_limits` is refused before its design is built,
+    unless ``allow_large``.
     """
     if reps < 1:
         raise UsageError(f"reps {reps}: must be at least 1")
@@ -221,12 +229,16 @@ def plan_sweep(
     if dummy:
         factors = _with_dummy(factors, design)
     checked = _checked_targets(targets, base, factors)
-    built = make_design(design, factors, samples, seed)
+
+    def admit(points: int) -> None:
+        check_sweep(base, points, reps, allow_large)
+
+    built = make_design(design, factors, samples, seed, admit=admit)
     invalid = invalid_points(data, built)
     tables = tables or TableOptions()
     total = len(built.points) * reps
     size = batch_size or batch_size_for(base, total, workers, keep_tables=tables.events)
-    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn, checked)
+    return SweepPlan(source, data, base, built, reps, seed, size, tables, invalid, crn, checked, run_timeout)
 
 
 def _with_dummy(factors: tuple[Factor, ...], design: str) -> tuple[Factor, ...]:

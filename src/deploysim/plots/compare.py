@@ -37,6 +37,7 @@ from deploysim.plots.style import (
     MUTED_COLOUR,
     TICK_SIZE,
     format_date_axis,
+    name_text,
     place_legend,
     scenario_colour,
     series_label,
@@ -144,7 +145,7 @@ def scenario_fans(
                 f"{runs_phrase(n_reps)} active" if by_active
                 else f"Medians (thick) and middle 50% (shaded) of {replications_phrase(n_reps)}")
     set_titles(ax, title or f"{series_label(series)}: {len(names)} scenarios compared", f"{subtitle} per scenario")
-    place_legend(ax, [*handles, *keys], [*names, *notes], where="below", ncols=2)
+    place_legend(ax, [*handles, *keys], [*(name_text(n) for n in names), *notes], where="below", ncols=2)
     return fig
 
 
@@ -313,15 +314,16 @@ def scenario_fans_grid(
             ax.set_ylabel(SERIES_UNITS.get(series, "posts"))
     n_reps = max(run_count(daily[daily["scenario"] == name]) for name in names)
     over = "the runs still active each day" if "mission_active" in daily.columns else replications_phrase(n_reps)
-    set_figure_titles(fig, title or f"{series_label(series)}: {len(others)} scenarios against {baseline}",
-                      f"Medians (thick) and middle 50% (shaded) of {over}; grey: the baseline, {baseline}")
+    shown = name_text(baseline)
+    set_figure_titles(fig, title or f"{series_label(series)}: {len(others)} scenarios against {shown}",
+                      f"Medians (thick) and middle 50% (shaded) of {over}; grey: the baseline, {shown}")
     keys: list[Artist | tuple[Artist, ...]] = [
         (Patch(facecolor=BASELINE_BAND_GREY, alpha=0.5, linewidth=0), Line2D([], [], color=BASELINE_GREY,
                                                                              linewidth=1.8)),
         (Patch(facecolor=MUTED_COLOUR, alpha=BAND_ALPHA + 0.1, linewidth=0), Line2D([], [], color=MUTED_COLOUR,
                                                                                   linewidth=2.2)),
     ]
-    place_legend(grid.flat[0], keys, [f"Baseline: {baseline} (grey)", "Scenario in its panel (its colour)"],
+    place_legend(grid.flat[0], keys, [f"Baseline: {shown} (grey)", "Scenario in its panel (its colour)"],
                  where="below", ncols=2)
     return fig
 
@@ -337,7 +339,8 @@ def _grid_panel(ax: Axes, base: pd.DataFrame, frame: pd.DataFrame, series: str, 
                     gid=f"baseline-band:{names[0]}")
     ax.plot(dates, q[0.5], color=BASELINE_GREY, linewidth=1.8, zorder=1.5, gid=f"baseline:{names[0]}")
     _draw_scenario_fan(ax, frame, series, scenario_colour(index), names[1])
-    ax.set_title(names[1], loc="left", fontsize=TICK_SIZE + 1.5, fontweight="bold", color=scenario_colour(index))
+    ax.set_title(name_text(names[1]), loc="left", fontsize=TICK_SIZE + 1.5, fontweight="bold",
+                 color=scenario_colour(index))
     ax.set_ylim(bottom=0)
     _value_axis(ax, series)
     format_date_axis(ax)

@@ -36,6 +36,7 @@ from deploysim.plots.style import (
     SHARE_CMAP,
     TICK_SIZE,
     format_date_axis,
+    name_text,
     place_legend,
     set_titles,
     style_axes,
@@ -144,7 +145,7 @@ def _draw_cells(ax: Axes, share: pd.DataFrame) -> tuple[QuadMesh, bool]:
     ax.hlines(np.arange(n_rows - 1) + 0.5, start, end, colors="white", linewidth=1.5 if n_rows <= MAX_ROWS else 0.6)
     ax.set_xlim(start, end)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(np.arange(n_rows), labels=[str(t) for t in share.index])
+    ax.set_yticks(np.arange(n_rows), labels=[name_text(t) for t in share.index])
     ax.tick_params(axis="y", length=0)
     means = share.mean(axis=1, skipna=True).to_numpy()
     right = ax.secondary_yaxis("right")
@@ -210,7 +211,8 @@ def coverage_heatmap(teams: pd.DataFrame, title: str | None = None, max_rows: in
                      f" exist, worst first; lower panel: all {n_teams} teams")
     (spread_ax or ax).set_xlabel("date")
     format_date_axis(spread_ax or ax)
-    set_titles(ax, title if title is not None else f"Team coverage{': ' + scenario if scenario else ''}", subtitle)
+    heading = f"Team coverage{': ' + name_text(scenario) if scenario else ''}"
+    set_titles(ax, title if title is not None else heading, subtitle)
     if handles:
         place_legend(ax, handles, labels, where="below", ncols=len(handles))
     return fig

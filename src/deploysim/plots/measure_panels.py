@@ -25,6 +25,7 @@ from deploysim.plots.style import (
     MUTED_COLOUR,
     TEXT_COLOUR,
     TICK_SIZE,
+    name_text,
     new_figure,
     place_legend,
     scenario_colour,
@@ -57,7 +58,7 @@ def measure_bars(
         _draw_bars(ax, rows, names, measure, n_reps, currency)
     handles: list[Artist] = [Patch(facecolor=scenario_colour(i), alpha=0.85) for i in range(len(names))]
     handles.append(Line2D([], [], color="black", linewidth=1.2, marker="|", markersize=8))
-    labels = [*names, "95% confidence interval of the mean"]
+    labels = [*(name_text(n) for n in names), "95% confidence interval of the mean"]
     place_legend(axes[0], handles, labels, where="below", ncols=2)
     set_figure_titles(fig, title or "Summary measures by scenario",
             f"Bars: mean over {n_reps} replications per scenario, with its 95% CI; n is shown where a measure "
@@ -122,14 +123,14 @@ def difference_forest(
     handles: list[Artist] = [
         Line2D([], [], color=scenario_colour(i + colour_offset), linewidth=2.2) for i in range(len(names))
     ]
-    labels = [f"{name} minus {baseline}" for name in names]
+    labels = [f"{name_text(name)} minus {name_text(baseline)}" for name in names]
     handles += [
         Line2D([], [], marker="o", color=MUTED_COLOUR, markerfacecolor=MUTED_COLOUR, linestyle="none"),
         Line2D([], [], marker="o", color=MUTED_COLOUR, markerfacecolor="white", linestyle="none"),
     ]
     labels += ["95% CI excludes zero (a real difference)", "95% CI includes zero (could be noise)"]
     place_legend(axes[0], handles, labels, where="below", ncols=2)
-    set_figure_titles(fig, title or f"Paired differences from {baseline}",
+    set_figure_titles(fig, title or f"Paired differences from {name_text(baseline)}",
             "Mean difference over replications run with common random numbers, and its 95% confidence interval")
     return fig
 

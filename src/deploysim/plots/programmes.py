@@ -31,6 +31,7 @@ from deploysim.plots.style import (
     OKABE_ITO,
     TICK_SIZE,
     format_date_axis,
+    name_text,
     new_figure,
     place_legend,
     set_titles,
@@ -89,7 +90,7 @@ def cadet_progress(daily: pd.DataFrame, title: str | None = None) -> Figure:
     format_date_axis(ax)
     set_titles(
         ax,
-        title if title is not None else f"Cadet programme{': ' + scenario if scenario else ''}",
+        title if title is not None else f"Cadet programme{': ' + name_text(scenario) if scenario else ''}",
         f"Lines: median across {replications_phrase(n_reps)}; shading: 90% of replications (graduates)",
     )
     handles, labels = ax.get_legend_handles_labels()
@@ -148,7 +149,7 @@ def phase_share(daily: pd.DataFrame, phase_names: Sequence[str] = (), title: str
             continue
         k = int(column)
         colours.append(PHASE_CYCLE[k % len(PHASE_CYCLE)])
-        labels.append(f"Phase {k}: {names[k]}" if k < len(names) else f"Phase {k}")
+        labels.append(f"Phase {k}: {name_text(names[k])}" if k < len(names) else f"Phase {k}")
     polys = ax.stackplot(dates, shares.to_numpy().T, colors=colours, labels=labels, alpha=0.85, linewidth=0)
     for poly, column in zip(polys, shares.columns, strict=True):
         poly.set_gid(f"phase:{column}")
@@ -160,7 +161,7 @@ def phase_share(daily: pd.DataFrame, phase_names: Sequence[str] = (), title: str
     format_date_axis(ax)
     set_titles(
         ax,
-        title if title is not None else f"Mission phases{': ' + scenario if scenario else ''}",
+        title if title is not None else f"Mission phases{': ' + name_text(scenario) if scenario else ''}",
         f"Share of {replications_phrase(n_reps)} in each phase, by day",
     )
     place_legend(ax, where="below", ncols=min(len(labels), 3))

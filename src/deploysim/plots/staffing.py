@@ -42,6 +42,7 @@ from deploysim.plots.style import (
     TEXT_COLOUR,
     TICK_SIZE,
     format_date_axis,
+    name_text,
     place_legend,
     set_titles,
     style_axes,
@@ -105,7 +106,8 @@ def staffing_fan(
     format_date_axis(strip or ax)
     subtitle = (f"Medians, 50% and 90% bands over the runs still active that day; strip: share of {runs_phrase(n_runs)}"
                 " active" if by_active else f"Medians, 50% and 90% bands across {replications_phrase(n_runs)}")
-    set_titles(ax, title if title is not None else f"Staffing{': ' + scenario if scenario else ' over time'}", subtitle)
+    heading = f"Staffing{': ' + name_text(scenario) if scenario else ' over time'}"
+    set_titles(ax, title if title is not None else heading, subtitle)
     _fan_legend(ax, series, (keys[0] + marks[0], keys[1] + marks[1]))
     return fig
 

@@ -85,6 +85,24 @@ TEXT_COLOUR = "#222222"
 MUTED_COLOUR = "#555555"
 
 
+MAX_NAME_CHARS = 60
+"""Longest name (scenario, team, unit, role, phase) drawn in full; a longer one ends in an ellipsis."""
+
+
+def name_text(name: object, limit: int = MAX_NAME_CHARS) -> str:
+    """A name from a scenario file as chart text: drawn as written and at most ``limit`` characters.
+
+    Matplotlib reads text between two ``$`` as mathematics, so ``$\\alpha$ team`` would be drawn as a
+    Greek letter and ``$x^$`` would raise at drawing time; each ``$`` is escaped, which matplotlib
+    draws as a plain dollar sign. A name of hundreds of characters would squeeze the plot to nothing,
+    so it is cut at a word-independent ``limit`` with an ellipsis (names are unique well within 60).
+    """
+    text = str(name)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "\u2026"
+    return text.replace("$", r"\$")
+
+
 def series_colour(name: str) -> str:
     """Colour of a daily series; series without a fixed colour get a stable one from the scenario cycle."""
     if name in SERIES_COLOURS:

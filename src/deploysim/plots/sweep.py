@@ -23,9 +23,11 @@ from deploysim.plots._tables import require_columns
 from deploysim.plots.style import (
     GRID_COLOUR,
     LABEL_SIZE,
+    MAX_NAME_CHARS,
     MUTED_COLOUR,
     OKABE_ITO,
     TICK_SIZE,
+    name_text,
     new_figure,
     place_legend,
     set_titles,
@@ -55,7 +57,7 @@ def measure_vs_parameter(levels: pd.DataFrame, title: str | None = None) -> Figu
     (a table with ``mean`` instead of ``estimate`` is read the same way)."""
     value = "estimate" if "estimate" in levels.columns else "mean"
     require_columns(levels, ("parameter", "level", "measure", value, "ci_low", "ci_high", "n"), "by-level")
-    parameter, measure = str(levels["parameter"].iloc[0]), str(levels["measure"].iloc[0])
+    parameter, measure = _path(levels["parameter"].iloc[0]), str(levels["measure"].iloc[0])
     fig, ax = new_figure(WIDTH, 4.6)
     mean = levels[value].to_numpy(dtype=float)
     low = levels["ci_low"].to_numpy(dtype=float)
@@ -99,8 +101,8 @@ def parameter_heatmap(table: pd.DataFrame, title: str | None = None) -> Figure:
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", origin="lower")
     ax.set_xticks(np.arange(len(table.columns)), labels=[_tick(v) for v in table.columns])
     ax.set_yticks(np.arange(len(table.index)), labels=[_tick(v) for v in table.index])
-    ax.set_xlabel(str(table.columns.name))
-    ax.set_ylabel(str(table.index.name))
+    ax.set_xlabel(_path(table.columns.name))
+    ax.set_ylabel(_path(table.index.name))
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), value in np.ndenumerate(values):
@@ -111,7 +113,8 @@ def parameter_heatmap(table: pd.DataFrame, title: str | None = None) -> Figure:
     colorbar.set_label(axis_label(measure), fontsize=LABEL_SIZE - 1)
     colorbar.ax.tick_params(labelsize=TICK_SIZE)
     colorbar.outline.set_visible(False)
-    set_titles(ax, title or _by_title(measure_label(measure), f"{table.index.name} and {table.columns.name}", WIDTH),
+    by = f"{_path(table.index.name)} and {_path(table.columns.name)}"
+    set_titles(ax, title or _by_title(measure_label(measure), by, WIDTH),
                "Estimate over the runs in each cell; grey: no runs")
     return fig
 
@@ -125,7 +128,12 @@ def _by_title(subject: str, by: str, width: float) -> str:
 def _tick(value: object) -> str:
     if isinstance(value, float):
         return compact(value) if abs(value) >= 1e4 else f"{value:,.3g}"
-    return str(value)
+    return name_text(value)
+
+
+def _path(parameter: object) -> str:
+    """A swept field's dotted path, which may hold a team or role name, as chart text."""
+    return name_text(parameter, 2 * MAX_NAME_CHARS)
 
 
 def sensitivity_bars(indices: pd.DataFrame, title: str | None = None) -> Figure:
@@ -156,7 +164,7 @@ def sensitivity_bars(indices: pd.DataFrame, title: str | None = None) -> Figure:
         subtitle = "Share of variance; ST \u2212 S1 acts through interactions; whiskers: 95% CI"
     else:
         subtitle = _src_bars(ax, table, y)
-    ax.set_yticks(y, labels=[f"{p} (inert)" if p == DUMMY else str(p) for p in table["parameter"]])
+    ax.set_yticks(y, labels=[f"{p} (inert)" if p == DUMMY else _path(p) for p in table["parameter"]])
     set_titles(ax, title or f"{measure_label(measure)}: what moves it", _wrapped(_with_noise(subtitle, table)))
     if sobol:
         place_legend(ax, where="below", ncols=2)

@@ -40,6 +40,7 @@ from deploysim.plots.style import (
     TEXT_COLOUR,
     TICK_SIZE,
     format_date_axis,
+    name_text,
     place_legend,
     set_titles,
     style_axes,
@@ -165,9 +166,7 @@ def _rows(events: pd.DataFrame) -> list[tuple[EventRow, pd.DataFrame]]:
         if row.event == PHASE_PREFIX:
             phases = events[events["event"].str.startswith(PHASE_PREFIX)]
             for name in pd.unique(phases.sort_values("date")["event"]):
-                label = f"Phase started: {name[len(PHASE_PREFIX) :].strip()}"
-                if len(label) > MAX_LABEL_CHARS:
-                    label = label[: MAX_LABEL_CHARS - 1].rstrip() + "\u2026"
+                label = name_text(f"Phase started: {name[len(PHASE_PREFIX) :].strip()}", MAX_LABEL_CHARS)
                 rows.append((EventRow(name, label, row.tone, row.group), phases[phases["event"] == name]))
             continue
         hits = events[events["event"] == row.event]
@@ -303,7 +302,7 @@ def mandate_timeline(daily: pd.DataFrame, events: pd.DataFrame, title: str | Non
     state_notes = "".join(f"; {note}" for note in constant.values())
     set_titles(
         top,
-        title if title is not None else f"Mandate timeline{': ' + scenario if scenario else ''}",
+        title if title is not None else f"Mandate timeline{': ' + name_text(scenario) if scenario else ''}",
         f"Share of {replications_phrase(n_reps)} in which each holds, by day{state_notes}",
     )
     strip.set_title(

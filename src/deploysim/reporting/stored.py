@@ -21,7 +21,7 @@ from deploysim.experiments.replications import Replications
 from deploysim.scenario.paths import parse_changes
 from deploysim.scenario.schema import Scenario
 from deploysim.stats.milestones import parse_targets
-from deploysim.storage.directory import StoredResults, load_results
+from deploysim.storage.directory import StoredResults, load_results, unfinished_note
 
 REPORTED_KINDS = ("run", "compare")
 
@@ -85,8 +85,8 @@ def open_experiment(path: str | Path) -> StoredExperiment:
         raise ResultsError(f"{where}: a report covers run and compare results; this directory holds a {kind} "
                            "(for a sweep, see `deploysim analyze`)")
     if manifest.get("complete") is not True:
-        raise ResultsError(f"{where}: the results are incomplete (interrupted or still being written); "
-                           "rerun the experiment before reporting on it")
+        note = unfinished_note(where, manifest) or f"{where}: the results are incomplete"
+        raise ResultsError(f"{note}; a report covers finished results only")
     scenarios = _scenarios(manifest, where)
     try:
         targets = parse_targets(manifest.get("targets") or None)

@@ -90,7 +90,7 @@ def _sheet(book: Any, title: str, frame: pd.DataFrame, headers: Mapping[str, str
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     bold = Font(bold=True)
-    head = [WriteOnlyCell(sheet, value=headers[c]) for c in columns]
+    head = [_text(sheet, headers[c]) for c in columns]
     for cell in head:
         cell.font = bold
     sheet.append(head)
@@ -99,6 +99,9 @@ def _sheet(book: Any, title: str, frame: pd.DataFrame, headers: Mapping[str, str
         formats = shares if percent_rows is not None and percent_rows[k] else plain
         values: list[Any] = []
         for value, fmt in zip((_cell(v) for v in row), formats, strict=True):
+            if isinstance(value, str):
+                values.append(_text(sheet, value))
+                continue
             if fmt is None or value is None:
                 values.append(value)
                 continue
@@ -106,6 +109,16 @@ def _sheet(book: Any, title: str, frame: pd.DataFrame, headers: Mapping[str, str
             cell.number_format = fmt
             values.append(cell)
         sheet.append(values)
+
+
+def _text(sheet: Any, value: str) -> Any:
+    """A cell that holds ``value`` as text: openpyxl would store a string starting with ``=`` as a formula
+    (and ``#N/A`` as an error), and a team named ``=HYPERLINK(...)`` must not run when the workbook opens."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _manifest_rows(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:

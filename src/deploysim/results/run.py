@@ -12,6 +12,7 @@ from deploysim.engine.daily import DAILY_COLUMNS, TEAM_COLUMNS
 from deploysim.engine.events import CONSENT_NAMES
 from deploysim.engine.mission import RawRun, run_engine
 from deploysim.engine.streams import RunIdentity
+from deploysim.engine.watchdog import Budget, MonthTick
 from deploysim.results.measures import summarise
 from deploysim.results.outcomes import outcome_of
 from deploysim.scenario.schema import Scenario
@@ -95,10 +96,18 @@ def simulate(
     replication: int = 0,
     point: int = 0,
     record_events: bool = True,
+    run_timeout: float | None = None,
+    on_month: MonthTick | None = None,
 ) -> RunResult:
-    """Simulate one replication. Seeds derive from (seed, point, replication) only."""
+    """Simulate one replication. Seeds derive from (seed, point, replication) only.
+
+    The run is watched (:mod:`deploysim.engine.watchdog`): past its event budget, its wall-time budget
+    (``run_timeout`` seconds, default from the scenario's size) or stuck at one simulated instant, it
+    raises :class:`~deploysim.engine.watchdog.RunStopped`. ``on_month`` hears each simulated month.
+    """
     identity = RunIdentity(seed, point, replication)
-    raw = run_engine(scenario, identity, record_events=record_events)
+    budget = Budget.for_scenario(scenario, run_timeout)
+    raw = run_engine(scenario, identity, record_events=record_events, budget=budget, on_month=on_month)
     start = scenario.start_date
     return RunResult(
         scenario=scenario.name,

@@ -229,3 +229,27 @@ def format_selection(table: pd.DataFrame, levers: list[str], objective: str, req
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
                      for line in lines)
+
+
+def failure_report(runs: pd.DataFrame, where: str) -> str:
+    """How many runs failed, of how many, and why: each kind of error (its type, or the watchdog budget
+    that stopped the run) with its count and its first message. Empty when every run finished."""
+    if "status" not in runs.columns:
+        return ""
+    failed = runs[runs["status"] != "ok"]
+    if failed.empty:
+        return ""
+    kinds: dict[str, list[str]] = {}
+    for error in failed["error"].astype(str):
+        kinds.setdefault(_failure_kind(error), []).append(error)
+    reasons = "; ".join(f"{len(errors)} x {kind} (first: {errors[0]})" for kind, errors in kinds.items())
+    return f"{len(failed)} of {len(runs)} run(s) failed: {reasons}; see the 'error' column of {where}"
+
+
+def _failure_kind(error: str) -> str:
+    """``RunStopped: no progress: ...`` -> ``RunStopped: no progress``; ``ValueError: ...`` -> ``ValueError``."""
+    kind, _, rest = error.partition(": ")
+    if kind == "RunStopped":
+        budget = rest.split(" of ", 1)[0].split(":", 1)[0]
+        return f"{kind}: {budget}"
+    return kind

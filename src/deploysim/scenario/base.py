@@ -50,9 +50,12 @@ def _plain_name(name: str) -> str:
     return name
 
 
+NAME_RULE = f"printable text, no surrounding spaces, at most {MAX_NAME} characters"
+"""What every name may hold, said in each name field's description."""
+
 Name = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_NAME, description=f"at most {MAX_NAME} printable characters"),
+    Field(min_length=1, max_length=MAX_NAME, description=NAME_RULE),
     AfterValidator(_plain_name),
 ]
 """The name of a unit, team, phase, expansion, programme or role: 1-200 printable characters."""
@@ -68,36 +71,49 @@ class Strict(BaseModel):
 class Unit(Strict):
     """A territorial unit of the host State's police (PAG: of the Interior Ministry)."""
 
-    name: Name
+    name: Name = Field(description=f"the unit's name, which teams give as their unit; {NAME_RULE}")
     incident_rate: float | None = Field(
         default=None,
         ge=0,
         le=MAX_INCIDENT_RATE,
-        description=f"incidents per day in this unit (at most {MAX_INCIDENT_RATE:g}); overrides incidents.rate_per_day",
+        description="incidents per day in this unit, overriding incidents.rate_per_day; default: none (the "
+        f"mission-wide rate); at most {MAX_INCIDENT_RATE:g}",
     )
 
 
 class Team(Strict):
     """A team co-located with one unit; ``posts`` and ``min_manning`` are counts by role."""
 
-    name: Name
-    unit: Name
+    name: Name = Field(description=f"the team's name, unique in the mission; {NAME_RULE}")
+    unit: Name = Field(description=f"the name of the unit the team is co-located with; {NAME_RULE}")
     posts: dict[Role, PostCount] = Field(
         min_length=1,
         max_length=MAX_ROLES,
-        description=f"posts by role; at most {MAX_TEAM_POSTS:,} posts in a team and {MAX_ROLES} roles",
+        description=f"number of authorised posts by role; at most {MAX_TEAM_POSTS:,} posts in a team and "
+        f"{MAX_ROLES} roles",
     )
     min_manning: dict[Role, PostCount] = Field(
         default_factory=dict,
         max_length=MAX_ROLES,
-        description="holders present by role for the team to operate; at most the team's posts of the role",
+        description="number of holders present by role for the team to be operational; default: none (operational "
+        "with anyone present); at most the team's posts of the role",
     )
-    needs_mediator: bool = True
-    mediators: int = Field(default=1, ge=0, le=MAX_TEAM_MEDIATORS, description=f"at most {MAX_TEAM_MEDIATORS}")
+    needs_mediator: bool = Field(
+        default=True,
+        description="whether the team is operational only with a certified mediator; default: assumption (teams "
+        "work with a local mediator, as in the PAG design)",
+    )
+    mediators: int = Field(
+        default=1,
+        ge=0,
+        le=MAX_TEAM_MEDIATORS,
+        description=f"number of mediator slots of the team; default: assumption (one); at most {MAX_TEAM_MEDIATORS}",
+    )
     in_place: dict[Role, PostCount] = Field(
         default_factory=dict,
         max_length=MAX_ROLES,
-        description="people already deployed on day 0, by role; at most the team's posts of the role",
+        description="number of people already deployed on day 0, by role; default: none (every post starts "
+        "vacant); at most the team's posts of the role",
     )
 
     @model_validator(mode="after")

@@ -67,6 +67,39 @@ DISTRIBUTIONS: tuple[str, ...] = tuple(_POSITIONAL)
 """Every distribution a planner may name, as the ``dist`` tag of its mapping form."""
 
 
+def _any_case(word: str) -> str:
+    """``"wk"`` -> ``"[wW][kK]"``: JSON Schema patterns have no flags, and the parser ignores case."""
+    return "".join(f"[{ch.lower()}{ch.upper()}]" for ch in word)
+
+
+# The JSON Schema's view of the two parsers above, so editors catch ``6 weks`` as they type. It
+# accepts what they accept for every form a planner writes, in any case (JSON Schema patterns have
+# no flags), signs aside: a negative duration is refused by validation, so the pattern refuses it at
+# once. tests/scenario/test_duration_pattern.py holds parser and pattern to the same examples.
+_PATTERN_NUMBER = r"\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_PATTERN_UNIT = "(?:" + "|".join(_any_case(unit) for unit in sorted(DAYS_PER_UNIT, key=len, reverse=True)) + ")"
+_PATTERN_ARGUMENT = rf"\s*{_PATTERN_NUMBER}\s*"
+
+
+def _pattern_call(name: str, arity: int) -> str:
+    """``triangular(7, 14, 28) d``: exactly ``arity`` numbers, or one or more for empirical (arity 0)."""
+    repeat = "*" if arity == 0 else f"{{{arity - 1}}}"
+    more = "" if arity == 1 else f"(?:,{_PATTERN_ARGUMENT}){repeat}"
+    return rf"{_any_case(name)}\s*\({_PATTERN_ARGUMENT}{more}\)\s*{_PATTERN_UNIT}?"
+
+
+_PATTERN_QUANTITY = rf"{_PATTERN_NUMBER}\s*{_PATTERN_UNIT}?"
+QUANTITY_PATTERN = rf"^\s*{_PATTERN_QUANTITY}\s*$"
+"""A fixed number of days as a string (``"30 d"``, ``"6 w"``, ``"4 months"``, ``"17"``), as a JSON Schema pattern."""
+DURATION_PATTERN = (
+    r"^\s*(?:"
+    + "|".join([_PATTERN_QUANTITY] + [_pattern_call(name, len(args)) for name, args in _POSITIONAL.items()])
+    + r")\s*$"
+)
+"""A duration as a string: a quantity or a distribution's compact form (``"triangular(7, 14, 28) d"``)."""
+_PATTERN_HINT = "patternErrorMessage"  # what VS Code's YAML extension shows instead of the pattern itself
+
+
 def unit_days(unit: str) -> float:
     """Days in one ``unit``; raises ValueError naming the accepted units otherwise."""
     key = unit.strip().lower() or "d"
@@ -138,9 +171,21 @@ def _coerce_distribution(value: Any) -> Any:
     return mapping
 
 
+_IN_UNIT = "in the distribution's unit (days unless unit says otherwise)"
+
+
+def _tag(name: str) -> Any:
+    """The ``dist`` field of one distribution's mapping form."""
+    return Field(description=f"the distribution: {name}")
+
+
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-    unit: str = "d"
+    unit: str = Field(
+        default="d",
+        description="time unit of the numbers: d, w, months or years (day, week, month, year and their plurals "
+        "too); default: days, the model's time step",
+    )
 
     @property
     def scale(self) -> float:
@@ -153,8 +198,8 @@ class _Dist(BaseModel):
 
 
 class Fixed(_Dist):
-    dist: Literal["fixed"]
-    value: float = Field(ge=0)
+    dist: Literal["fixed"] = _tag("fixed, always the same value")
+    value: float = Field(ge=0, description=f"the duration, {_IN_UNIT}")
 
     def mean_days(self) -> float:
         return self.value * self.scale
@@ -171,9 +216,9 @@ class Fixed(_Dist):
 
 
 class Uniform(_Dist):
-    dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float
+    dist: Literal["uniform"] = _tag("uniform, every value between low and high equally likely")
+    low: float = Field(ge=0, description=f"shortest value, {_IN_UNIT}")
+    high: float = Field(description=f"longest value, {_IN_UNIT}; at least low")
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -196,10 +241,10 @@ class Uniform(_Dist):
 
 
 class Triangular(_Dist):
-    dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float
-    high: float
+    dist: Literal["triangular"] = _tag("triangular, from low through the most likely mode to high")
+    low: float = Field(ge=0, description=f"shortest value, {_IN_UNIT}")
+    mode: float = Field(description=f"most likely value, {_IN_UNIT}; between low and high")
+    high: float = Field(description=f"longest value, {_IN_UNIT}; at least mode")
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -224,7 +269,7 @@ class Triangular(_Dist):
 class _Unbounded(_Dist):
     """A distribution from zero with no upper end, given by its mean."""
 
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, description=f"average duration, {_IN_UNIT}")
 
     def mean_days(self) -> float:
         return self.mean * self.scale
@@ -238,7 +283,7 @@ class _Unbounded(_Dist):
 
 
 class Exponential(_Unbounded):
-    dist: Literal["exponential"]
+    dist: Literal["exponential"] = _tag("exponential, memoryless, given by its mean")
 
     def sampler(self) -> Sampler:
         rate = 1.0 / self.mean_days()
@@ -246,7 +291,11 @@ class Exponential(_Unbounded):
 
 
 class _MeanSd(_Unbounded):
-    sd: float = Field(gt=0, description=f"between {MIN_SD_RATIO:g} and {MAX_SD_RATIO:g} times the mean")
+    sd: float = Field(
+        gt=0,
+        description=f"standard deviation of the duration itself, {_IN_UNIT}; between {MIN_SD_RATIO:g} and "
+        f"{MAX_SD_RATIO:g} times the mean",
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> _MeanSd:
@@ -267,7 +316,7 @@ class Lognormal(_MeanSd):
     """Parametrised by the mean and standard deviation of the duration itself, as planners
     estimate them, not of its logarithm."""
 
-    dist: Literal["lognormal"]
+    dist: Literal["lognormal"] = _tag("lognormal, skewed to the right, given by its mean and sd")
 
     def sampler(self) -> Sampler:
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
@@ -277,7 +326,7 @@ class Lognormal(_MeanSd):
 
 
 class Gamma(_MeanSd):
-    dist: Literal["gamma"]
+    dist: Literal["gamma"] = _tag("gamma, skewed to the right, given by its mean and sd")
 
     def sampler(self) -> Sampler:
         shape = (self.mean / self.sd) ** 2
@@ -288,14 +337,17 @@ class Gamma(_MeanSd):
 class Empirical(_Dist):
     """Resamples observed durations, e.g. last year's recorded selection times."""
 
-    dist: Literal["empirical"]
+    dist: Literal["empirical"] = _tag("empirical, one of the observed values at random")
     values: list[float] = Field(
-        min_length=1, max_length=MAX_EMPIRICAL_VALUES, description=f"at most {MAX_EMPIRICAL_VALUES:,} values"
+        min_length=1,
+        max_length=MAX_EMPIRICAL_VALUES,
+        description=f"observed durations, {_IN_UNIT}; at most {MAX_EMPIRICAL_VALUES:,} values",
     )
     weights: list[float] | None = Field(
         default=None,
         max_length=MAX_EMPIRICAL_VALUES,
-        description="one per value, at least one above zero; their sum at most a finite number",
+        description="relative weight of each value, one per value, at least one above zero, their sum a finite "
+        "number; default: none (every value equally likely)",
     )
 
     @model_validator(mode="after")
@@ -381,7 +433,20 @@ def min_mean(days: float, why: str) -> AfterValidator:
 
 
 # What a file may hold, for the JSON Schema: editors must accept '17 d' and bare numbers too.
-_DistInput = float | str | _AnyDist
+_DistInput = (
+    float
+    | Annotated[
+        str,
+        Field(
+            pattern=DURATION_PATTERN,
+            json_schema_extra={
+                _PATTERN_HINT: "a duration such as '17 d', '6 w', '4 months' or 'triangular(7, 14, 28) d'; units "
+                "d, w, months, years; distributions " + ", ".join(DISTRIBUTIONS)
+            },
+        ),
+    ]
+    | _AnyDist
+)
 
 Delay = Annotated[
     _AnyDist, BeforeValidator(_coerce_distribution, json_schema_input_type=_DistInput), AfterValidator(_bounded)
@@ -405,7 +470,21 @@ def _quantity(value: Any) -> Any:
     return value
 
 
-Days = Annotated[float, AllowInfNan(False), BeforeValidator(_quantity, json_schema_input_type=float | str)]
+Days = Annotated[
+    float,
+    AllowInfNan(False),
+    BeforeValidator(
+        _quantity,
+        json_schema_input_type=float
+        | Annotated[
+            str,
+            Field(
+                pattern=QUANTITY_PATTERN,
+                json_schema_extra={_PATTERN_HINT: "a number of days or a string like '30 d', '6 w' or '4 months'"},
+            ),
+        ],
+    ),
+]
 """A single fixed number of days (unit strings accepted), for settings that are not random."""
 
 

@@ -1,9 +1,10 @@
 """pydantic's validation errors as one line a planner can act on.
 
 A ValidationError lists every problem in pydantic's words at pydantic's locations, which include
-parts the file never wrote (union tags, validator names). A planner gets the first problem only,
-at the dotted path and line they wrote, in words that say what to write instead, with a count of
-the rest; an unknown key comes with the closest allowed key or the list of them.
+parts the file never wrote (union tags, validator names). Each problem becomes one line at the
+dotted path and line the planner wrote, in words that say what to write instead; an unknown key
+comes with the closest allowed key or the list of them. A command that stops on a bad scenario
+shows the first with a count of the rest; ``validate`` lists them all (``ScenarioError.problems``).
 """
 
 from __future__ import annotations
@@ -151,9 +152,21 @@ def _unknown_key(key: str, raw_loc: tuple[Any, ...]) -> str:
 
 
 def validation_error(exc: ValidationError, data: Any, lines: LineMap, source: str) -> ScenarioError:
-    """The first problem of a ValidationError as a ScenarioError, with a count of the rest."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
+    """The first problem of a ValidationError as a ScenarioError, with a count of the rest; every
+    problem, one ScenarioError each, in its ``problems``."""
+    problems: list[ScenarioError] = []
+    for error in exc.errors(include_url=False):
+        problem = _problem(error, data, lines, source)
+        if all(str(problem) != str(seen) for seen in problems):  # union branches can repeat one mistake
+            problems.append(problem)
+    problems.sort(key=lambda problem: problem.line if problem.line is not None else 0)  # in the file's order
+    first, more = problems[0], len(problems) - 1
+    message = first.message + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    return ScenarioError(source, message, first.path, first.line, problems=tuple(problems))
+
+
+def _problem(first: Mapping[str, Any], data: Any, lines: LineMap, source: str) -> ScenarioError:
+    """One of pydantic's errors as a ScenarioError at the path and line the file wrote."""
     raw_loc = tuple(first["loc"])
     if first["type"] == RULE_ERROR:  # a rule across fields names its own place, below pydantic's
         raw_loc += tuple(first["ctx"]["path"])
@@ -167,8 +180,5 @@ def validation_error(exc: ValidationError, data: Any, lines: LineMap, source: st
         message = _unknown_key(loc[-1], raw_loc) if loc else "unknown key"
     elif inner:
         message = f"{'.'.join(inner)} {message}"
-    more = len(errors) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
     shown = ".".join(part if len(part) <= 60 else f"{part[:57]}..." for part in loc)  # a key can be any text
     return ScenarioError(source, message, shown, nearest_line(lines, loc))

@@ -59,7 +59,7 @@ def _check_dates(scenario: Scenario) -> None:
         )
 
 
-def _all_teams(scenario: Scenario) -> list[Team]:
+def all_teams(scenario: Scenario) -> list[Team]:
     """Each team definition the mission may use, day-0 teams first, as the engine compiles them."""
     teams: dict[str, Team] = {t.name: t for t in scenario.teams}
     for phase in scenario.phases:
@@ -90,7 +90,7 @@ def _check_size(scenario: Scenario) -> None:
             f"the mission may open {posts:,} posts (day-0 teams, every phase's table and every expansion); "
             f"at most {MAX_POSTS:,} can be simulated",
         )
-    teams = _all_teams(scenario)
+    teams = all_teams(scenario)
     if len(teams) > MAX_TEAMS:
         raise rule_error(("teams",), f"{len(teams):,} teams with phases and expansions; at most {MAX_TEAMS:,}")
     units = {u.name for u in scenario.units}
@@ -105,13 +105,24 @@ def _check_size(scenario: Scenario) -> None:
         )
 
 
-def _check_incidents(scenario: Scenario) -> None:
-    """All units' incidents at the highest tension; each incident is one event of the run."""
+def incidents_per_day(scenario: Scenario) -> float:
+    """All units' incident rates together (day-0 units, every phase's and expansion's), before tension."""
     default = scenario.incidents.rate_per_day
     units = [scenario.units, *(p.new_units for p in scenario.phases), *(e.new_units for e in scenario.expansions)]
-    per_day = sum(default if u.incident_rate is None else u.incident_rate for group in units for u in group)
+    return sum(default if u.incident_rate is None else u.incident_rate for group in units for u in group)
+
+
+def peak_incidents_per_day(scenario: Scenario) -> float:
+    """All units' incidents a day at the highest tension the scenario allows: the most a day can hold."""
     tension = scenario.tension
-    peak = per_day * (max(tension.ceiling, tension.initial) if tension is not None else 1.0)
+    return incidents_per_day(scenario) * (max(tension.ceiling, tension.initial) if tension is not None else 1.0)
+
+
+def _check_incidents(scenario: Scenario) -> None:
+    """All units' incidents at the highest tension; each incident is one event of the run."""
+    per_day = incidents_per_day(scenario)
+    tension = scenario.tension
+    peak = peak_incidents_per_day(scenario)
     if peak > MAX_MISSION_INCIDENTS:
         where = ("tension", "ceiling") if tension is not None and per_day <= MAX_MISSION_INCIDENTS else None
         raise rule_error(
@@ -177,7 +188,7 @@ def _check_certification(scenario: Scenario) -> None:
     """A failed certification starts a new recruitment at once: with no time per attempt and no yield,
     a mediator slot loops for ever without the clock moving."""
     mediators = scenario.mediators
-    if not any(t.mediators for t in _all_teams(scenario)):
+    if not any(t.mediators for t in all_teams(scenario)):
         return
     attempt = mediators.recruitment.mean_days() + mediators.training.mean_days()
     if attempt < MIN_ATTEMPT_DAYS and mediators.certification_yield < MIN_QUICK_YIELD:

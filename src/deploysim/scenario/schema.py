@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from deploysim.scenario.base import Money, Name, Probability, Role, Strict, Team, Unit
+from deploysim.scenario.base import NAME_RULE, Money, Name, Probability, Role, Strict, Team, Unit
 from deploysim.scenario.durations import Days, Delay, Duration, at_most, delay_default, duration_default, min_mean
 from deploysim.scenario.dynamics import (
     Budget,
@@ -68,35 +68,54 @@ from deploysim.scenario.sanity import check_sanity
 class Mandate(Strict):
     initial_length: Annotated[Days, at_most(MAX_HORIZON_DAYS)] = Field(
         gt=0,
-        description=f"length of the first mandate, e.g. '4 months'; at most {years(MAX_HORIZON_DAYS)}",
+        description="length of the first mandate, in days or with a unit ('4 months'; PAG Kyrgyzstan 2010: 4 months, "
+        f"PC.DEC/947); at most {years(MAX_HORIZON_DAYS)}",
     )
-    extensions: Extensions | None = Field(default=None, description="none: the mission ends with its mandate")
+    extensions: Extensions | None = Field(
+        default=None,
+        description="how the mandate is reviewed and renewed; default: none (the mission ends with its mandate)",
+    )
     drawdown: Annotated[Days, at_most(MAX_DRAWDOWN_DAYS)] = Field(
         default=30.0,
         ge=0,
-        description=f"orderly drawdown after the mandate ends; at most {years(MAX_DRAWDOWN_DAYS)}",
+        description="days of orderly drawdown after the mandate ends unrenewed; default: assumption; at most "
+        f"{years(MAX_DRAWDOWN_DAYS)}",
     )
 
 
 class Roster(Strict):
     """Pre-cleared people who fill a vacant post at once, skipping call, selection and training."""
 
-    size: int = Field(default=0, ge=0, le=MAX_ROSTER, description=f"at most {MAX_ROSTER:,}")
-    call_up: Delay = delay_default(0.0, "time from call-up to arrival")
+    size: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_ROSTER,
+        description=f"number of people on the roster; default: none (no roster); at most {MAX_ROSTER:,}",
+    )
+    call_up: Delay = delay_default(0.0, "time in days from call-up to arrival; default: assumption (at once)")
 
 
 class Recruitment(Strict):
-    call_window: Delay = delay_default("17 d", "call for contributions open (OSCE ~17 d)")
+    call_window: Delay = delay_default(
+        "17 d", "days a call for contributions stays open; default: OSCE practice (~17 d)"
+    )
     readvertise_probability: Probability = Field(
         default=0.43,
-        description=f"share of calls re-advertised (OSCE 2009: ~43%); at most {MAX_READVERTISE:g}, so that a post "
-        "is called for 1/(1-p) times on average and never for ever",
+        description="probability (0-1) that a call is re-advertised for want of candidates; default: OSCE 2009 "
+        f"(~43% of calls); at most {MAX_READVERTISE:g}, so that a post is called for 1/(1-p) times on average "
+        "and never for ever",
     )
-    selection: Delay = delay_default("14 d")
-    pre_deployment_training: Delay = delay_default("6 w")
-    travel: Delay = delay_default("3 d")
-    induction: Delay = delay_default("5 d")
-    roster: Roster = Roster()
+    selection: Delay = delay_default("14 d", "days from the call's close to a selected candidate; default: assumption")
+    pre_deployment_training: Delay = delay_default(
+        "6 w", "days of national pre-deployment training; default: typical national course (~6 weeks, assumption)"
+    )
+    travel: Delay = delay_default("3 d", "days of travel to the mission; default: assumption")
+    induction: Delay = delay_default(
+        "5 d", "days of induction in the mission before taking up the post; default: assumption (~5 d)"
+    )
+    roster: Roster = Field(
+        default=Roster(), description="pre-cleared people who fill vacant posts at once; default: no roster"
+    )
 
     @field_validator("readvertise_probability")
     @classmethod
@@ -115,29 +134,48 @@ class Recruitment(Strict):
 
 class Tour(Strict):
     length: Annotated[Duration, min_mean(MIN_TOUR_DAYS, "every tour ends in a rotation")] = duration_default(
-        "12 months", f"at least {years(MIN_TOUR_DAYS)} on average"
+        "12 months",
+        f"length of one secondment in days or with a unit, at least {years(MIN_TOUR_DAYS)} on average; default: "
+        "typical secondment (~12 months, assumption)",
     )
-    extension_probability: Probability = 0.0
+    extension_probability: Probability = Field(
+        default=0.0,
+        description="probability (0-1) that a holder extends a tour at its end; default: assumption (none)",
+    )
     extension_length: Annotated[Duration, min_mean(MIN_EXTENSION_DAYS, "each extension is decided anew")] = (
-        duration_default("6 months", f"at least {years(MIN_EXTENSION_DAYS)} on average")
+        duration_default(
+            "6 months",
+            f"length of one tour extension in days or with a unit, at least {years(MIN_EXTENSION_DAYS)} on average; "
+            "default: assumption",
+        )
     )
     handover_overlap: Annotated[Days, at_most(MAX_OVERLAP_DAYS)] = Field(
-        default=7.0, ge=0, description=f"at most {years(MAX_OVERLAP_DAYS)}"
+        default=7.0,
+        ge=0,
+        description="days a successor overlaps the holder to hand over; default: assumption; at most "
+        f"{years(MAX_OVERLAP_DAYS)}",
     )
     replacement_lead: Annotated[Days, at_most(MAX_LEAD_DAYS)] | None = Field(
         default=None,
         ge=0,
-        description="days before tour end the successor is requested; default: mean pipeline + overlap; "
-        f"at most {years(MAX_LEAD_DAYS)}",
+        description="days before tour end the successor is requested; default: none (the mean time to fill a post "
+        f"plus the overlap); at most {years(MAX_LEAD_DAYS)}",
     )
 
 
 class Leave(Strict):
     """Leave taken in blocks so that the average matches the entitlement (2.5 d/month + R&R)."""
 
-    days_per_month: float = Field(default=2.5, ge=0, le=30, description="at most 30")
+    days_per_month: float = Field(
+        default=2.5,
+        ge=0,
+        le=30,
+        description="days of leave earned per month deployed; default: OSCE entitlement (2.5 days per month); "
+        "at most 30",
+    )
     block: Annotated[Duration, min_mean(MIN_LEAVE_BLOCK_DAYS, "leave is taken in days")] = duration_default(
-        "10 d", f"at least {years(MIN_LEAVE_BLOCK_DAYS)} on average"
+        "10 d",
+        f"days of one leave block, at least {years(MIN_LEAVE_BLOCK_DAYS)} on average; default: assumption",
     )
 
 
@@ -146,30 +184,42 @@ class Repatriation(Strict):
         default=0.03,
         ge=0,
         le=MAX_ANNUAL_HAZARD,
-        description=f"early repatriations per person-year; at most {MAX_ANNUAL_HAZARD:g}",
+        description="early repatriations per person-year deployed (a hazard rate per year); default: assumption; "
+        f"at most {MAX_ANNUAL_HAZARD:g}",
     )
 
 
 class InitialStaff(Strict):
     tour_elapsed: Delay = delay_default(
-        "uniform(0, 6) months", "how far into their tour people in place on day 0 are"
+        "uniform(0, 6) months",
+        "days into their tour that people in place on day 0 already are; default: assumption (uniform over the "
+        "first 6 months)",
     )
 
 
 class Mediators(Strict):
     """Locally recruited mediators, trained (ROMED-style) and certified with some yield."""
 
-    recruitment: Delay = delay_default("30 d")
-    training: Delay = delay_default("3 w")
+    recruitment: Delay = delay_default("30 d", "days to recruit a mediator for a vacant slot; default: assumption")
+    training: Delay = delay_default(
+        "3 w", "days of mediator training (ROMED: two short sessions around practice); default: assumption"
+    )
     certification_yield: Probability = Field(
         default=0.55,
-        description=f"at least {MIN_QUICK_YIELD:g} when recruitment and training take under "
-        f"{years(MIN_ATTEMPT_DAYS)} on average",
+        description="share (0-1) of trained mediators certified; default: ROMED experience (~0.5-0.6); at least "
+        f"{MIN_QUICK_YIELD:g} when recruitment and training take under {years(MIN_ATTEMPT_DAYS)} on average",
     )
     annual_attrition: float = Field(
-        default=0.15, ge=0, le=MAX_ANNUAL_HAZARD, description=f"at most {MAX_ANNUAL_HAZARD:g} a year"
+        default=0.15,
+        ge=0,
+        le=MAX_ANNUAL_HAZARD,
+        description="certified mediators leaving per mediator-year (a hazard rate per year); default: assumption; "
+        f"at most {MAX_ANNUAL_HAZARD:g} a year",
     )
-    in_place: bool = Field(default=False, description="every team's mediators certified on day 0")
+    in_place: bool = Field(
+        default=False,
+        description="whether every team's mediators are certified on day 0; default: assumption (they are recruited)",
+    )
 
 
 class Incidents(Strict):
@@ -177,41 +227,71 @@ class Incidents(Strict):
         default=0.3,
         ge=0,
         le=MAX_INCIDENT_RATE,
-        description=f"incidents per unit per day; at most {MAX_INCIDENT_RATE:g}, and at most "
-        f"{MAX_MISSION_INCIDENTS:,.0f} a day in the whole mission at the tension ceiling",
+        description="incidents per unit per day (a Poisson rate); default: assumption; at most "
+        f"{MAX_INCIDENT_RATE:g}, and at most {MAX_MISSION_INCIDENTS:,.0f} a day in the whole mission at the "
+        "tension ceiling",
     )
-    mediation_share: Probability = Field(default=0.5, description="share of incidents needing mediation")
-    service_time: Duration = duration_default("exponential(1.5) d")
+    mediation_share: Probability = Field(
+        default=0.5, description="share (0-1) of incidents needing mediation; default: assumption"
+    )
+    service_time: Duration = duration_default(
+        "exponential(1.5) d", "days a mediator spends on one case; default: assumption"
+    )
 
 
 class RoleCost(Strict):
     daily: Money = Field(
-        default=0.0, description=f"salary and allowances per person-day deployed; at most {MAX_MONEY:g}"
+        default=0.0,
+        description="salary and allowances in the scenario's currency per person-day deployed; default: assumption "
+        f"(none); at most {MAX_MONEY:g}",
     )
 
 
-_MONEY = f"; at most {MAX_MONEY:g}"
+_MONEY = f"; default: assumption; at most {MAX_MONEY:g}"
 
 
 class Costs(Strict):
     currency: str = Field(
-        default="EUR", min_length=1, max_length=MAX_CURRENCY, description=f"at most {MAX_CURRENCY} characters"
+        default="EUR",
+        min_length=1,
+        max_length=MAX_CURRENCY,
+        description=f"the currency every amount is in, as a label; default: EUR (OSCE budgets); at most "
+        f"{MAX_CURRENCY} characters",
     )
     roles: dict[Role, RoleCost] = Field(
-        default_factory=dict, max_length=MAX_TEAMS, description=f"daily rates by role; at most {MAX_TEAMS:,} roles"
+        default_factory=dict,
+        max_length=MAX_TEAMS,
+        description=f"daily rates by role; default: none (every role costs default_daily); at most {MAX_TEAMS:,} roles",
     )
-    default_daily: Money = Field(default=250.0, description="per person-day for roles not listed" + _MONEY)
-    travel: Money = Field(default=1500.0, description="one-off per deployment (round trip)" + _MONEY)
+    default_daily: Money = Field(
+        default=250.0, description="cost in the currency per person-day for roles not listed" + _MONEY
+    )
+    travel: Money = Field(default=1500.0, description="cost in the currency per deployment (round trip)" + _MONEY)
     training: Money = Field(
-        default=2000.0, description="one-off per person entering pre-deployment training" + _MONEY
+        default=2000.0,
+        description="cost in the currency per person entering pre-deployment training" + _MONEY,
     )
-    mediator_daily: Money = Field(default=40.0, description="per mediator employed per day" + _MONEY)
-    local_staff: int = Field(default=0, ge=0, le=MAX_LOCAL_STAFF, description=f"at most {MAX_LOCAL_STAFF:,}")
-    local_staff_daily: Money = Field(default=30.0, description="per local staff member per day" + _MONEY)
+    mediator_daily: Money = Field(
+        default=40.0, description="cost in the currency per mediator employed per day" + _MONEY
+    )
+    local_staff: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_LOCAL_STAFF,
+        description="number of local staff employed throughout; default: assumption (none); at most "
+        f"{MAX_LOCAL_STAFF:,}",
+    )
+    local_staff_daily: Money = Field(
+        default=30.0, description="cost in the currency per local staff member per day" + _MONEY
+    )
 
 
 class Measures(Strict):
-    foc_fill_share: Probability = Field(default=0.9, description="fill share needed for FOC")
+    foc_fill_share: Probability = Field(
+        default=0.9,
+        description="share (0-1) of authorised posts filled for full operational capability (FOC), with every team "
+        "at minimum manning; default: planning convention (90%, assumption)",
+    )
 
 
 def _plain_text(text: str) -> str:
@@ -224,47 +304,78 @@ def _plain_text(text: str) -> str:
 
 
 class Scenario(Strict):
-    name: Name
+    name: Name = Field(description=f"the scenario's name, shown in tables, plots and reports; {NAME_RULE}")
     description: Annotated[str, Field(max_length=MAX_DESCRIPTION), AfterValidator(_plain_text)] = Field(
-        default="", description=f"at most {MAX_DESCRIPTION:,} characters"
+        default="",
+        description="the scenario's story and sources, for the report; default: none; at most "
+        f"{MAX_DESCRIPTION:,} characters",
     )
-    start_date: dt.date = Field(description=f"from {FIRST_DATE} on; with the horizon, up to {LAST_DATE}")
+    start_date: dt.date = Field(
+        description=f"calendar date of day 0, the authorisation decision (YYYY-MM-DD); from {FIRST_DATE} on; with "
+        f"the horizon, up to {LAST_DATE}"
+    )
     horizon: Annotated[Days, at_most(MAX_HORIZON_DAYS)] = Field(
         gt=0,
-        description=f"how long to simulate, e.g. '12 months'; at most {years(MAX_HORIZON_DAYS)}, and "
-        f"start_date + horizon at most {LAST_DATE}",
+        description=f"how long to simulate, in days or with a unit ('12 months'); at most {years(MAX_HORIZON_DAYS)}, "
+        f"and start_date + horizon at most {LAST_DATE}",
     )
-    mandate: Mandate
+    mandate: Mandate = Field(description="the mandate: its first length, its extensions and the drawdown")
     units: list[Unit] = Field(
-        min_length=1, max_length=MAX_UNITS, description=f"at most {MAX_UNITS:,}, phases and expansions included"
+        min_length=1,
+        max_length=MAX_UNITS,
+        description=f"the host State's territorial police units; at most {MAX_UNITS:,}, phases and expansions included",
     )
     teams: list[Team] = Field(
         min_length=1,
         max_length=MAX_TEAMS,
-        description=f"at most {MAX_TEAMS:,} teams and {MAX_POSTS:,} posts in the mission, phases and "
-        "expansions included",
+        description=f"the teams and their posts on day 0; at most {MAX_TEAMS:,} teams and {MAX_POSTS:,} posts in "
+        "the mission, phases and expansions included",
     )
-    recruitment: Recruitment = Recruitment()
-    tour: Tour = Tour()
-    leave: Leave = Leave()
-    repatriation: Repatriation = Repatriation()
-    initial_staff: InitialStaff = InitialStaff()
-    mediators: Mediators = Mediators()
-    incidents: Incidents = Incidents()
-    costs: Costs = Costs()
-    measures: Measures = Measures()
-    consent: Consent = Consent()
+    recruitment: Recruitment = Field(
+        default=Recruitment(), description="how a vacant post is filled; default: each field's own default"
+    )
+    tour: Tour = Field(default=Tour(), description="tours of duty and rotation; default: each field's own default")
+    leave: Leave = Field(default=Leave(), description="leave taken while deployed; default: each field's own default")
+    repatriation: Repatriation = Field(
+        default=Repatriation(), description="early departures; default: each field's own default"
+    )
+    initial_staff: InitialStaff = Field(
+        default=InitialStaff(), description="people in place on day 0; default: each field's own default"
+    )
+    mediators: Mediators = Field(
+        default=Mediators(), description="local mediators of the teams; default: each field's own default"
+    )
+    incidents: Incidents = Field(
+        default=Incidents(), description="incidents and their mediation; default: each field's own default"
+    )
+    costs: Costs = Field(default=Costs(), description="rates and one-off costs; default: each field's own default")
+    measures: Measures = Field(
+        default=Measures(), description="settings of the measures reported; default: each field's own default"
+    )
+    consent: Consent = Field(
+        default=Consent(), description="host-state consent to deployment; default: each field's own default"
+    )
     expansions: list[Expansion] = Field(
-        default_factory=list, max_length=MAX_EXPANSIONS, description=f"at most {MAX_EXPANSIONS}"
+        default_factory=list,
+        max_length=MAX_EXPANSIONS,
+        description=f"tranches of extra posts with their triggers; default: none; at most {MAX_EXPANSIONS}",
     )
-    phases: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES, description=f"at most {MAX_PHASES}")
+    phases: list[Phase] = Field(
+        default_factory=list,
+        max_length=MAX_PHASES,
+        description=f"new shapes of the mission at a trigger; default: none; at most {MAX_PHASES}",
+    )
     training_programmes: list[TrainingProgramme] = Field(
         default_factory=list,
         max_length=MAX_PROGRAMMES,
-        description=f"at most {MAX_PROGRAMMES}, with at most {MAX_INTAKES:,} intakes and {MAX_CADETS:,} cadets in all",
+        description=f"cadet training programmes; default: none; at most {MAX_PROGRAMMES}, with at most "
+        f"{MAX_INTAKES:,} intakes and {MAX_CADETS:,} cadets in all",
     )
-    tension: Tension | None = None
-    budget: Budget = Budget()
+    tension: Tension | None = Field(
+        default=None,
+        description="a tension index multiplying incident rates; default: none (incident rates stay as written)",
+    )
+    budget: Budget = Field(default=Budget(), description="a budget ceiling; default: none")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -15,15 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from deploysim.errors import ResultsError
-from deploysim.storage.files import parquet_bytes, remove_temporary_files, write_bytes
+from deploysim.storage.files import inside, parquet_bytes, remove_temporary_files, write_bytes
 
 TABLES = ("runs", "daily", "teams", "events")
 KEYS = ("scenario", "point", "replication")
 
 
 def write_part(out: Path, table: str, part: str, frame: pd.DataFrame) -> Path:
-    """Write one batch of one table atomically as ``out/table/part-<part>.parquet``."""
-    return write_bytes(out / table / f"part-{part}.parquet", parquet_bytes(frame))
+    """Write one batch of one table atomically as ``out/table/part-<part>.parquet``, never through a link."""
+    return write_bytes(inside(out, table, f"part-{part}.parquet"), parquet_bytes(frame))
 
 
 def write_parts(out: Path, part: str, tables: Mapping[str, pd.DataFrame]) -> None:
@@ -42,8 +42,15 @@ def written_parts(out: Path, table: str = "runs") -> set[str]:
 
 
 def remove_unfinished_parts(out: Path) -> None:
+    """What a killed writer leaves: temporary files, and parts of a batch whose ``runs`` part (written
+    last) never came, which a resumed experiment writes again. Only the directory's one writer (who
+    holds its lock) may call this."""
+    finished = written_parts(out, "runs")
     for table in TABLES:
         remove_temporary_files(out / table)
+        if table != "runs":
+            for part in written_parts(out, table) - finished:
+                (out / table / f"part-{part}.parquet").unlink(missing_ok=True)
 
 
 def read_table(out: Path, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
