@@ -20,6 +20,8 @@ The public API, one function per command:
 - :func:`run`: replications of one scenario (:class:`Replications`);
 - :func:`compare`: scenarios under common random numbers (:class:`Comparison`);
 - :func:`sweep`, :func:`analyze`: parameter sweeps and which levers matter;
+- :func:`select`: the cheapest plan that meets the targets, with a probability of correct selection
+  (:class:`Selection`);
 - :func:`load_results`: any stored output as DataFrames (:class:`StoredResults`);
 - :func:`report`, :func:`write_workbook`: a stored run or comparison as one self-contained HTML page,
   and as an Excel workbook with the numbers behind every chart;
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from deploysim.experiments.analyze import analyze
     from deploysim.experiments.comparison import Comparison, compare
     from deploysim.experiments.replications import Replications, run
+    from deploysim.experiments.selection import Selection, select
     from deploysim.experiments.sweep import sweep
     from deploysim.reporting import report, write_workbook
     from deploysim.results.run import RunResult, simulate
@@ -57,6 +60,8 @@ _LAZY = {
     "Replications": "deploysim.experiments.replications",
     "run": "deploysim.experiments.replications",
     "sweep": "deploysim.experiments.sweep",
+    "Selection": "deploysim.experiments.selection",
+    "select": "deploysim.experiments.selection",
     "report": "deploysim.reporting",
     "write_workbook": "deploysim.reporting",
     "RunResult": "deploysim.results.run",
@@ -90,6 +95,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "Selection",
     "StoredResults",
     "UsageError",
     "__version__",
@@ -99,6 +105,7 @@ __all__ = [
     "load_scenario",
     "report",
     "run",
+    "select",
     "simulate",
     "sweep",
     "variant",

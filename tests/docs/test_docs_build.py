@@ -86,6 +86,10 @@ def test_notebooks_are_rendered_with_their_outputs(site: Path) -> None:
         assert page.count("data:image/png") >= 3, name  # the charts the cells drew
         assert "Traceback" not in page, name
         assert (site / "notebooks" / name / f"{name}.ipynb").is_file()
+    choosing = (site / "notebooks" / "choosing-a-plan" / "index.html").read_text()
+    assert "data:image/png" in choosing and "Traceback" not in choosing
+    assert "With probability at least 0.95, plan" in html.unescape(choosing)
+    assert "No plan meets P(FOC by day 150)" in html.unescape(choosing)
 
 
 def test_gallery_shows_charts_drawn_at_build_time(site: Path) -> None:
@@ -99,6 +103,7 @@ def test_gallery_shows_charts_drawn_at_build_time(site: Path) -> None:
 def test_guide_pages_carry_the_readme_sections_and_their_links_work(site: Path) -> None:
     assert "Brookmeyer-Crowley" in text_of(site / "summary" / "index.html")
     assert "dask worker tcp://SCHEDULER-HOST:8786" in text_of(site / "cluster" / "index.html")
+    assert "With probability at least 0.95" in text_of(site / "choosing" / "index.html")
     model = (site / "model" / "index.html").read_text()
     assert "Expansion tranches" in text_of(site / "model" / "index.html")
     assert 'href="../reference/scenario-fields/"' in model

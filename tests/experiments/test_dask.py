@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -138,6 +139,23 @@ def test_workers_and_scheduler_exclude_each_other(scenario_file: Path, capsys: p
                  "--scheduler", "tcp://127.0.0.1:1"])
     assert code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_select_on_the_cluster_chooses_and_tabulates_as_one_process(scheduler_address: str, tmp_path: Path) -> None:
+    """Stages depend on the data only, so the cluster stops where one process stops, with the same tables."""
+    from builders import BASE, merge
+
+    from deploysim.experiments.selection import select
+
+    data = merge(BASE, {"horizon": "70 d", "mandate": {"initial_length": "70 d"},
+                        "recruitment": {"roster": {"size": 0, "call_up": "uniform(10, 50) d"}}})
+    options: dict[str, Any] = {"delta": 1000.0, "tolerance": 0.2, "n0": 10, "plot": False}
+    local = select(data, ["recruitment.roster.size=3,4,5"], ["P(foc_day<=60)>=0.7"], workers=1, **options)
+    cluster = select(data, ["recruitment.roster.size=3,4,5"], ["P(foc_day<=60)>=0.7"], scheduler=scheduler_address,
+                     out=tmp_path / "cluster", **options)
+    assert local.selected == cluster.selected == 1
+    pd.testing.assert_frame_equal(local.table, cluster.table)
+    pd.testing.assert_frame_equal(comparable(local.runs), comparable(cluster.runs))
 
 
 def test_an_unreachable_scheduler_leaves_no_directory_and_the_command_can_run_again(

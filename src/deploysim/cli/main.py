@@ -12,12 +12,12 @@ import warnings
 from collections.abc import Sequence
 
 from deploysim._version import __version__
-from deploysim.cli import analyze, compare, diff, init, report, run, scenarios, schema, sweep, validate
+from deploysim.cli import analyze, compare, diff, init, report, run, scenarios, schema, select, sweep, validate
 from deploysim.cli.echo import say
 from deploysim.errors import DeploysimError, UnfinishedResultsWarning, UsageError
 
 EXAMPLE = "scenarios/kyrgyzstan-2010.yaml"
-COMMANDS = (run, compare, sweep, analyze, report, validate, diff, schema, scenarios, init)
+COMMANDS = (run, compare, sweep, select, analyze, report, validate, diff, schema, scenarios, init)
 
 
 class _Parser(argparse.ArgumentParser):

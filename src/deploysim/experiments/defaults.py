@@ -17,3 +17,10 @@ DESIGNS = ("grid", "lhs", "sobol")
 
 DAILY_MODES = ("none", "thin", "full")
 """What a sweep keeps of the daily series."""
+
+SELECT_N0 = 20
+"""First-stage replications of ``select``: enough for the variances of pairwise differences (KN)."""
+SELECT_STAGE_RUNS = 64
+"""Runs a stage of ``select`` aims at, whatever the executor, so every executor stops at the same point."""
+SELECT_MAX_REPS = 5000
+"""Replications per plan after which ``select`` stops and says its answer has no guarantee."""

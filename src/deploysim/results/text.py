@@ -205,6 +205,32 @@ def format_noise(share: float, method: str) -> str:
     return f"replication noise: {share:.0%} of the variance of the point values ({method})"
 
 
+def format_selection(table: pd.DataFrame, levers: list[str], objective: str, requirements: list[str],
+                     currency: str | None = None) -> str:
+    """The plans of a selection, one line each: levers, verdict, replications, each required probability
+    with its Wilson interval, the objective's mean and its MCB interval (difference from the best other)."""
+    measure = MEASURES[objective]
+    unit = measure.unit_text(currency)
+
+    def amount(value: float) -> str:
+        return format_amount(value, unit, measure.kind)
+
+    header = ["plan", *levers, "verdict", "reps", *requirements, measure.label, "MCB vs best other"]
+    lines = [header]
+    for row in table.to_dict("records"):
+        cells = [str(row["plan"]), *(str(row[lever]) for lever in levers), str(row["verdict"]),
+                 str(row["replications"])]
+        if row["verdict"] == "invalid":
+            lines.append(cells + ["" for _ in requirements] + ["", str(row.get("error", ""))[:60]])
+            continue
+        cells += [f"{row[r]:.2f} [{row[r + '_low']:.2f}, {row[r + '_high']:.2f}]" for r in requirements]
+        mcb = "" if math.isnan(row["mcb_low"]) else f"[{amount(row['mcb_low'])}, {amount(row['mcb_high'])}]"
+        lines.append([*cells, amount(row[objective]), mcb])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)
+
+
 def failure_report(runs: pd.DataFrame, where: str) -> str:
     """How many runs failed, of how many, and why: each kind of error (its type, or the watchdog budget
     that stopped the run) with its count and its first message. Empty when every run finished."""

@@ -8,7 +8,8 @@ schema (``schema_walk``: whatever fields it has today; nothing here lists fields
 the data:
 
 * a model field must exist in the schema; a field the file leaves out takes its schema default;
-* a list item is chosen by index or by its ``name`` (names may contain dots);
+* a list item is chosen by index or by its ``name`` (names may contain dots), or all of them by
+  ``*`` (``teams.*.posts.adviser``: one change to every team, see :func:`expand_wildcards`);
 * a key of a free-form mapping (posts by role, costs by role) must already be in the file, so a
   misspelt role is an error rather than a new role; add the key to the file to sweep a new one;
 * a distribution written compactly (``triangular(7, 14, 28) d``) can be entered, e.g.
@@ -218,19 +219,65 @@ def _step(walk: _Walk, segments: list[str], i: int) -> int:
             typing.assert_never(unknown)
 
 
+def _segments(path: str, origin: str) -> list[str]:
+    segments = [s.strip() for s in path.split(".")]
+    if not path.strip() or any(not s for s in segments):
+        raise ScenarioError(origin, f"{path!r} is not a dotted path such as recruitment.roster.size", path)
+    return segments
+
+
+def _walk_segments(data: dict[str, Any], segments: list[str], create: bool, origin: str) -> _Walk:
+    walk = _Walk(ROOT, data, create, origin)
+    i = 0
+    while i < len(segments):
+        i += _step(walk, segments, i)
+    return walk
+
+
+def expand_wildcards(data: dict[str, Any], path: str, origin: str = SOURCE) -> list[str]:
+    """The paths a path with ``*`` over list items stands for: ``teams.*.posts.adviser`` is
+    ``teams.0.posts.adviser``, ``teams.1.posts.adviser``, ... (one lever setting every team's
+    advisers). A ``*`` must stand where the schema has a list. Items where the rest of the path does
+    not exist (a headquarters without advisers) are left out; when no item has it, the first item's
+    error is raised, so a misspelt field still fails at once. A path without ``*`` is returned as is."""
+    segments = _segments(path, origin)
+    if "*" not in segments:
+        return [path]
+    star = segments.index("*")
+    prefix, rest = segments[:star], segments[star + 1 :]
+    if not prefix:
+        raise ScenarioError(origin, "'*' stands for the items of a list, such as teams.*; not for top-level keys",
+                            path)
+    walk = _walk_segments(_unshared_copy(data), prefix, create=False, origin=origin)
+    if walk.node.kind != "list" or not isinstance(walk.value, list):
+        raise ScenarioError(origin, f"'*' stands for list items, and {walk.where()} is not a list", path)
+    if not walk.value:
+        raise ScenarioError(origin, f"{walk.where()} has no items for '*' to stand for", path)
+    head = ".".join(walk.written)
+    expanded: list[str] = []
+    first_error: ScenarioError | None = None
+    for index in range(len(walk.value)):
+        try:
+            items = expand_wildcards(data, ".".join([head, str(index), *rest]), origin)
+            for each in items:
+                _walk(_unshared_copy(data), each, create=False, origin=origin)
+        except ScenarioError as exc:  # an item without the key (the HQ has no advisers) is not set
+            first_error = first_error or exc
+            continue
+        expanded += items
+    if not expanded:
+        assert first_error is not None
+        raise first_error
+    return expanded
+
+
 def _walk(data: dict[str, Any], path: str, create: bool, origin: str) -> tuple[Any, Key, tuple[Key, ...]]:
     """Walk ``path`` through ``data`` and the schema. Returns (container, last key, resolved keys).
 
     With ``create`` the walk fills in the parts the file leaves out (schema defaults, expanded
     distributions) so that the final assignment lands in a complete structure.
     """
-    segments = [s.strip() for s in path.split(".")]
-    if not path.strip() or any(not s for s in segments):
-        raise ScenarioError(origin, f"{path!r} is not a dotted path such as recruitment.roster.size", path)
-    walk = _Walk(ROOT, data, create, origin)
-    i = 0
-    while i < len(segments):
-        i += _step(walk, segments, i)
+    walk = _walk_segments(data, _segments(path, origin), create, origin)
     node = walk.node
     if node.kind in ("model", "list", "dict"):
         what = {"model": "a group of settings", "list": "a list", "dict": "a mapping"}[node.kind]
@@ -255,7 +302,9 @@ def check_path(data: dict[str, Any], path: str, origin: str = SOURCE) -> tuple[K
     Raises :class:`ScenarioError` (source ``origin``) naming the path and the valid keys at the
     level where it went wrong.
     """
-    _, _, resolved = _walk(_unshared_copy(data), path, create=False, origin=origin)
+    resolved: tuple[Key, ...] = ()
+    for each in expand_wildcards(data, path, origin):
+        _, _, resolved = _walk(_unshared_copy(data), each, create=False, origin=origin)
     return resolved
 
 
@@ -263,6 +312,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
     """A deep copy of ``data`` with each dotted path set to its value; ``data`` is left untouched."""
     changed: dict[str, Any] = _unshared_copy(data)
     for path, value in overrides.items():
-        container, key, _ = _walk(changed, path, create=True, origin=origin)
-        container[key] = value
+        for each in expand_wildcards(data, path, origin):
+            container, key, _ = _walk(changed, each, create=True, origin=origin)
+            container[key] = value
     return changed

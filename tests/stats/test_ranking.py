@@ -1,0 +1,156 @@
+"""Ranking and selection against known truth: normal outputs with the best plan known, Bernoulli plans at
+the edges of the tolerance zone, and Rinott's constant against a Monte Carlo estimate of its integral."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from deploysim.stats.proportions import wilson_interval
+from deploysim.stats.ranking import (
+    FEASIBLE,
+    INFEASIBLE,
+    SequentialSelection,
+    bernoulli_variance_floor,
+    clopper_pearson_bounds,
+    difference_variances,
+    kn_h2,
+    look_level,
+    mcb_intervals,
+    rinott_h,
+    rinott_sizes,
+    stage_size,
+)
+
+K, DELTA, N0, ALPHA = 50, 0.25, 10, 0.05  # sigma = 1: delta = 0.25 sigma
+STAGE_RUNS = 64
+
+
+def _kn_macroreplication(rng: np.random.Generator, rho: float) -> tuple[bool, int]:
+    """One KN run on the slippage configuration (plan 0 is delta better, minimising; the other k-1 equal,
+    the least favourable case) with equicorrelation rho between plans in a replication (common random
+    numbers); returns (plan 0 selected, total replications)."""
+    mu = np.zeros(K)
+    mu[0] = -DELTA
+
+    def draw(n: int) -> np.ndarray:
+        return mu + math.sqrt(rho) * rng.standard_normal((n, 1)) + math.sqrt(1 - rho) * rng.standard_normal((n, K))
+
+    selection = SequentialSelection(K, N0, DELTA, ALPHA)
+    first = draw(N0)
+    selection.first_stage(first)
+    sums, r, total = first.sum(axis=0), N0, N0 * K
+    selection.update(r, sums)
+    while not selection.done:
+        active = int(selection.active.sum())
+        m = stage_size(r, active, STAGE_RUNS)
+        sums = sums + draw(m).sum(axis=0)  # inactive plans' sums are ignored by update()
+        r, total = r + m, total + m * active
+        selection.update(r, sums)
+    return selection.selected == 0, total
+
+
+def test_kn_with_crn_selects_the_best_with_the_stated_probability() -> None:
+    """1,000 macroreplications, k = 50, slippage, delta = 0.25 sigma, 95%, rho = 0.9: the 99% Wilson lower
+    bound of the measured PCS must clear 0.95 (its binomial standard error is about 0.005 at PCS 0.98), and
+    the replications must stay near the fully sequential study's 1,098 (staging costs a little) and far below
+    Rinott's, which cannot use common random numbers."""
+    rng = np.random.default_rng(20260601)
+    outcomes = [_kn_macroreplication(rng, rho=0.9) for _ in range(1000)]
+    correct = sum(ok for ok, _ in outcomes)
+    pcs = wilson_interval(correct, len(outcomes), 0.98)  # two-sided 98%: its low end is a one-sided 99% bound
+    mean_total = float(np.mean([n for _, n in outcomes]))
+    # Rinott with independent sampling at the same guarantee: expected total from chi-square variances
+    h = rinott_h(K, 20, 1 - ALPHA)
+    variances = rng.chisquare(19, size=(200, K)) / 19
+    rinott_total = float(np.mean([rinott_sizes(h, v, DELTA, 20).sum() for v in variances]))
+    print(f"KN+CRN: PCS {pcs.estimate:.3f} [{pcs.low:.3f}, {pcs.high:.3f}] over 1000 macroreplications, "
+          f"mean total N {mean_total:,.0f}; Rinott (n0=20, h={h:.2f}) mean total N {rinott_total:,.0f}")
+    assert pcs.low >= 0.95
+    assert mean_total <= 1300
+    assert 17_000 <= rinott_total <= 20_000  # the study's 18,419: a cross-check of h and the sizes
+    assert mean_total < rinott_total / 10
+
+
+def test_kn_without_crn_still_covers_on_fewer_macroreplications() -> None:
+    """Independent plans (rho = 0) need about ten times more replications (the study: 10,174); 100
+    macroreplications (PCS standard error about 0.02) keep the test fast."""
+    rng = np.random.default_rng(7)
+    outcomes = [_kn_macroreplication(rng, rho=0.0) for _ in range(100)]
+    pcs = wilson_interval(sum(ok for ok, _ in outcomes), len(outcomes), 0.98)
+    assert pcs.high >= 0.95 and pcs.low >= 0.85  # a 98% interval that excludes 0.95 would be a failure
+    assert 6_000 <= np.mean([n for _, n in outcomes]) <= 11_000
+
+
+def _feasibility_macroreplication(rng: np.random.Generator, p: float, q: float, tolerance: float,
+                                  alpha: float) -> int:
+    """One sequential feasibility check of one Bernoulli(p) plan against P >= q; returns its verdict."""
+    selection = SequentialSelection(1, 20, 1.0, 0.025, alpha, (q,), tolerance)
+    selection.first_stage(np.zeros((20, 1)))
+    successes, r = int((rng.random(20) < p).sum()), 20
+    selection.update(r, np.zeros(1), np.array([[successes]]))
+    while selection.feasibility[0, 0] == 0:
+        m = stage_size(r, 1, STAGE_RUNS)
+        successes, r = successes + int((rng.random(m) < p).sum()), r + m
+        selection.update(r, np.zeros(1), np.array([[successes]]))
+    return int(selection.feasibility[0, 0])
+
+
+@pytest.mark.parametrize(("p", "wrong"), [(0.85, FEASIBLE), (0.95, INFEASIBLE)])
+def test_a_plan_at_the_edge_of_the_tolerance_gets_the_wrong_verdict_rarely(p: float, wrong: int) -> None:
+    """q = 0.9, tolerance 0.05, the stage's error alpha_1 = 0.025: a plan at q - tolerance may be declared
+    feasible (and one at q + tolerance infeasible) with probability at most 0.025. Over 1,000
+    macroreplications the 99% upper Wilson bound of the measured rate must stay below it. The looks spend
+    beta_l = beta 6 / (pi l)^2 each, so the measured rate is well below 0.025 (about 0.002)."""
+    rng = np.random.default_rng(11 if wrong == FEASIBLE else 12)
+    verdicts = [_feasibility_macroreplication(rng, p, 0.9, 0.05, 0.025) for _ in range(1000)]
+    rate = wilson_interval(sum(v == wrong for v in verdicts), len(verdicts), 0.98)
+    assert rate.high <= 0.025
+
+
+def test_first_stage_of_all_ones_does_not_declare_a_plan_feasible() -> None:
+    """20 ones in 20 are no proof that p > 0.85 at the first look's level (0.025 * 6 / pi^2): the exact
+    lower bound is 0.0152^(1/20) = 0.81, so the check goes on (a sample-variance boundary would stop)."""
+    selection = SequentialSelection(1, 20, 1.0, 0.025, 0.025, (0.9,), 0.05)
+    selection.first_stage(np.zeros((20, 1)))
+    selection.update(20, np.zeros(1), np.array([[20]]))
+    assert selection.feasibility[0, 0] == 0
+    low, high = clopper_pearson_bounds(np.array([20]), 20, look_level(0.025, 1))
+    assert low[0] == pytest.approx((0.025 * 6 / math.pi**2) ** (1 / 20)) and high[0] == 1.0
+    assert bernoulli_variance_floor(0.9, 0.05) == pytest.approx(0.85 * 0.15)
+    assert bernoulli_variance_floor(0.5, 0.05) == pytest.approx(0.25)
+
+
+def test_rinott_h_solves_its_integral() -> None:
+    """Monte Carlo of P(Z <= h / sqrt((n0-1)(1/X + 1/Y))) at k = 2 is the confidence (SE about 0.0007)."""
+    h = rinott_h(2, 20, 0.95)
+    rng = np.random.default_rng(3)
+    x, y, z = rng.chisquare(19, 100_000), rng.chisquare(19, 100_000), rng.standard_normal(100_000)
+    assert np.mean(z <= h / np.sqrt(19 * (1 / x + 1 / y))) == pytest.approx(0.95, abs=0.003)
+
+
+def test_kn_constant_and_difference_variances() -> None:
+    # eta = ((2 * 0.05 / 1)^(-2/9) - 1) / 2 for k = 2, n0 = 10
+    assert kn_h2(0.05, 1, 10) == pytest.approx(2 * 9 * 0.5 * (0.1 ** (-2 / 9) - 1))
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((30, 3))
+    s2 = difference_variances(x)
+    assert s2[0, 1] == pytest.approx(np.var(x[:, 0] - x[:, 1], ddof=1))
+    assert np.allclose(np.diag(s2), 0)
+
+
+def test_mcb_intervals_contain_zero_and_bound_the_gap() -> None:
+    low, high = mcb_intervals(np.array([10.0, 12.0, 30.0]), delta=1.0)
+    assert (low <= 0).all() and (high >= 0).all()
+    assert high[0] == 0.0 and low[0] == pytest.approx(-3.0)  # best: 10 - 12 - 1
+    assert high[2] == pytest.approx(21.0) and low[2] == pytest.approx(0.0)
+
+
+def test_identical_plans_end_instead_of_sampling_for_ever() -> None:
+    """Two plans whose objective never differs (S^2 = 0): the lower plan number is kept."""
+    selection = SequentialSelection(2, 10, 1.0, 0.05)
+    selection.first_stage(np.ones((10, 2)))
+    selection.update(10, np.array([10.0, 10.0]))
+    assert selection.done and selection.selected == 0
