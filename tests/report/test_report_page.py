@@ -58,7 +58,7 @@ def test_sources_and_assumptions_are_read_from_the_scenario_file(run_report: Pat
     text = run_report.read_text(encoding="utf-8")
     assert "OSCE Permanent Council Decision No. 947, 22 July 2010" in text
     assert "<code>mandate.extensions.decision.objection_probability</code>" in text
-    assert "65 settings name their basis: 14 rest on sources alone and 51 on an assumption" in text
+    assert "67 settings name their basis: 15 rest on sources alone and 52 on an assumption" in text
 
 
 def test_the_comparison_report_shows_the_differences_and_its_own_charts(compare_report: Path) -> None:

@@ -60,7 +60,7 @@ def test_a_hash_inside_quotes_does_not_start_a_comment() -> None:
 
 def test_the_shipped_scenario_names_its_basis_for_most_numbers(shipped_scenario: Path) -> None:
     notes = read_annotations(shipped_scenario.read_text())
-    assert len(notes.legend) == 7 and len(notes.citations) == 65
+    assert len(notes.legend) == 7 and len(notes.citations) == 67
     assert {c.path for c in notes.sourced} >= {"start_date", "mandate.initial_length", "costs.default_daily"}
 
 
