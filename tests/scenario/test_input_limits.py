@@ -469,3 +469,14 @@ def test_validate_prints_a_name_the_terminal_cannot_encode(tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("latin-1") == f"{path}: ok (PAG \\U0001f693: 52 posts in 7 teams)\n"
+
+
+@pytest.mark.parametrize("days", [5e-324, 1e-300])
+def test_a_vanishing_leave_rate_means_no_leave_rather_than_a_division_by_zero(days: float) -> None:
+    """Found by the fuzzer (seed 3): 5e-324 / 30.44 underflows to 0, and the leave interval divided by it."""
+    from deploysim import load_scenario, simulate
+    from deploysim.scenario.shipped import resolve_scenario
+
+    scenario = load_scenario(resolve_scenario("eumm-georgia-2008"), {"leave.days_per_month": days, "horizon": "60 d"})
+    result = simulate(scenario, seed=0, replication=0)
+    assert result.summary["mean_fill"] > 0

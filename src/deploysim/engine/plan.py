@@ -245,7 +245,7 @@ def _compile_tour(scenario: Scenario) -> TourPlan:
     tour = scenario.tour
     leave = scenario.leave
     leave_interval = (
-        leave.block.mean_days() / (leave.days_per_month / DAYS_PER_MONTH) if leave.days_per_month > 0 else math.inf
+        leave.block.mean_days() * DAYS_PER_MONTH / leave.days_per_month if leave.days_per_month > 0 else math.inf
     )
     return TourPlan(
         length=tour.length.sampler(),
