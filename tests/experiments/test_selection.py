@@ -11,7 +11,7 @@ import pytest
 from builders import BASE, merge
 
 from deploysim.cli import main
-from deploysim.experiments.selection import parse_requirement, select
+from deploysim.experiments.selection import parse_requirement, plan_selection, select
 
 # One team of four posts; a pre-cleared roster person arrives 10-50 days after call-up, everyone else goes
 # through call, selection and training (about 80 days). So FOC (90% of posts filled) by day 60 comes in
@@ -109,6 +109,7 @@ def test_the_command_prints_the_table_and_the_guarantee(tmp_path: Path, capsys: 
     (["--minimise", "mean_fill"], "--minimise/--maximise 'mean_fill' is not a per-run amount to optimise"),
     (["--lever", "teams.*.posts.nope=1,2"], "teams.0.posts"),
     (["--lever", "recruitment.roster.size=4:2:1"], "--lever recruitment.roster.size=4:2:1: lo must be below hi"),
+    (["--lever", "teams.*.posts.adviser=0.5:2"], "lo:hi without a step takes whole numbers only; give a step"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                                           message: str) -> None:
@@ -136,3 +137,10 @@ def test_an_output_directory_in_use_is_refused_unless_resumed(tmp_path: Path) ->
     select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)
     with pytest.raises(Exception, match="already holds results; pass resume=True"):
         select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)
+
+
+def test_the_issue_lever_without_a_step_makes_a_plan_per_whole_number() -> None:
+    """``teams.*.posts.adviser=4:8`` (the issue's own example) is five plans, 4 to 8 advisers in every team."""
+    plan = plan_selection(ROSTER, ["teams.*.posts.adviser=4:8"], REQUIRE)
+    assert list(plan.design.points["teams.*.posts.adviser"]) == [4, 5, 6, 7, 8]
+    assert [s.teams[0].posts["adviser"] for s in plan.scenarios.values()] == [4, 5, 6, 7, 8]

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     from deploysim.experiments.selection import Selection
 
 EPILOG = """\
-Every combination of the levers' values is a plan (SPEC as in sweep: a,b,c or lo:hi:step; '*' over
-list items sets them all: teams.*.posts.adviser=5:9:1). Each plan runs replications in stages, all plans
-with the same seeds (common random numbers); a plan is dropped when it is declared infeasible or
-clearly dearer than a feasible one, until one is left. The answer states what holds with --confidence:
-the plan meets each requirement less --tolerance, and its objective is within --delta of the best plan
-meeting each requirement plus --tolerance. The plan with the best observed mean is never the answer.
+Every combination of the levers' values is a plan (SPEC as in sweep: a,b,c, lo:hi:step, or lo:hi for
+every whole number from lo to hi; '*' over list items sets them all: teams.*.posts.adviser=4:8).
+Each plan runs replications in stages, all plans with the same seeds (common random numbers); a
+plan is dropped when it is declared infeasible or clearly dearer than a feasible one, until one is
+left. The answer states what holds with --confidence: the plan meets each requirement less
+--tolerance, and its objective is within --delta of the best plan meeting each requirement plus
+--tolerance. The plan with the best observed mean is never the answer.
 examples:
   deploysim select scenarios/kyrgyzstan-2010.yaml --lever consent.initial=granted \\
       --lever recruitment.roster.size=0:50:10 --lever 'teams.*.posts.adviser=5:9:1' \\
