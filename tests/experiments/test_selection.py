@@ -110,6 +110,12 @@ def test_the_command_prints_the_table_and_the_guarantee(tmp_path: Path, capsys: 
     (["--lever", "teams.*.posts.nope=1,2"], "teams.0.posts"),
     (["--lever", "recruitment.roster.size=4:2:1"], "--lever recruitment.roster.size=4:2:1: lo must be below hi"),
     (["--lever", "teams.*.posts.adviser=0.5:2"], "lo:hi without a step takes whole numbers only; give a step"),
+    (["--require", "mean(mean_fill)>=0.8"], "mean_fill is a ratio of totals across runs (filled_post_days / "),
+    (["--require", "mean(foc_day)<=100"], "foc_day may never come in a run, so it has no mean"),
+    (["--require", "mean(total_cost)<=1e5"], "give --tolerance-for total_cost=X"),
+    (["--require", "mean(total_cost)<=1e5", "--tolerance-for", "total_cost=1e4", "--tolerance-for", "person_days=3"],
+     "person_days: no mean(person_days) requirement uses it"),
+    (["--require", "mean(nope)<=1"], "'nope' is not a measure"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                                           message: str) -> None:
@@ -144,3 +150,21 @@ def test_the_issue_lever_without_a_step_makes_a_plan_per_whole_number() -> None:
     plan = plan_selection(ROSTER, ["teams.*.posts.adviser=4:8"], REQUIRE)
     assert list(plan.design.points["teams.*.posts.adviser"]) == [4, 5, 6, 7, 8]
     assert [s.teams[0].posts["adviser"] for s in plan.scenarios.values()] == [4, 5, 6, 7, 8]
+
+
+def test_a_mean_constraint_selects_the_cheapest_plan_whose_mean_meets_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Roster 3 delivers about 113 person-days (sd 16), rosters 4 and 5 about 153: with mean(person_days) >= 130
+    and a tolerance of 10, roster 3 is 17 below (infeasible) and roster 4 the cheapest that meets it."""
+    path = tmp_path / "roster.yaml"
+    path.write_text(json.dumps(ROSTER))
+    code = main(["select", str(path), "--lever", LEVERS[0], "--require", "mean(person_days)>=130",
+                 "--tolerance-for", "person_days=10", "--delta", "1000", "--n0", "10", "--workers", "1",
+                 "--out", str(tmp_path / "o")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("plan 1 (recruitment.roster.size=4) meets mean person-days delivered >= 130 - 10.0 and costs within "
+            "EUR 1,000 of the cheapest plan with mean person-days delivered >= 130 + 10.0") in out
+    table = pd.read_csv(tmp_path / "o" / "plans.csv").set_index("plan")
+    assert table.loc[0, "verdict"] == "infeasible" and table.loc[1, "verdict"] == "selected"
+    assert table.loc[0, "mean(person_days)_high"] < 130  # its interval lies below the bound

@@ -12,6 +12,7 @@ from deploysim.stats.proportions import wilson_interval
 from deploysim.stats.ranking import (
     FEASIBLE,
     INFEASIBLE,
+    MeanBound,
     SequentialSelection,
     bernoulli_variance_floor,
     clopper_pearson_bounds,
@@ -19,6 +20,7 @@ from deploysim.stats.ranking import (
     kn_h2,
     look_level,
     mcb_intervals,
+    mean_region,
     rinott_h,
     rinott_sizes,
     stage_size,
@@ -154,3 +156,45 @@ def test_identical_plans_end_instead_of_sampling_for_ever() -> None:
     selection.first_stage(np.ones((10, 2)))
     selection.update(10, np.array([10.0, 10.0]))
     assert selection.done and selection.selected == 0
+
+
+def _mean_check(rng: np.random.Generator, mu: float, at_least: bool, beta: float) -> tuple[int, int]:
+    """One sequential check of one normal(mu, 1) plan against E[Y] >= 0 (or <= 0) with tolerance 0.25;
+    returns its verdict and the replications it took."""
+    n0 = 20
+    selection = SequentialSelection(1, n0, 1.0, 0.025, beta, (), 0.05, (MeanBound(0.0, at_least, 0.25),))
+    y = mu + rng.standard_normal(n0)
+    selection.first_stage(np.zeros((n0, 1)), y.reshape(n0, 1, 1))
+    total, r = float(y.sum()), n0
+    selection.update(r, np.zeros(1), None, np.array([[total]]))
+    while selection.feasibility[0, 0] == 0:
+        m = stage_size(r, 1, STAGE_RUNS)
+        total, r = total + float((mu + rng.standard_normal(m)).sum()), r + m
+        selection.update(r, np.zeros(1), None, np.array([[total]]))
+    return int(selection.feasibility[0, 0]), r
+
+
+@pytest.mark.parametrize(("mu", "at_least"), [(-0.25, True), (0.25, False)])
+def test_a_mean_at_the_edge_of_the_tolerance_is_declared_feasible_rarely(mu: float, at_least: bool) -> None:
+    """Normal outputs, sigma = 1, a bound at 0 with tolerance 0.25 sigma, the stage's error beta = 0.025: a
+    plan whose mean lies the tolerance on the wrong side (-0.25 for >=, +0.25 for <=) may be declared
+    feasible with probability at most beta. Over 4,000 macroreplications (about 1.5 s) the 99% upper Wilson
+    bound of the measured rate must stay below it (measured: about 0.014, the triangular region being
+    conservative; the bound's half-width there is about 0.005)."""
+    rng = np.random.default_rng(31 if at_least else 32)
+    verdicts = [_mean_check(rng, mu, at_least, 0.025)[0] for _ in range(4000)]
+    rate = wilson_interval(sum(v == FEASIBLE for v in verdicts), len(verdicts), 0.98)
+    assert rate.high <= 0.025
+
+
+def test_a_mean_the_tolerance_inside_the_bound_is_declared_feasible_and_the_check_ends() -> None:
+    """The other edge: E[Y] = +0.25 against E[Y] >= 0 is declared infeasible with probability at most beta,
+    and every check ends by r = h^2 S^2 / eps^2 (the region closes there); 500 macroreplications."""
+    rng = np.random.default_rng(33)
+    outcomes = [_mean_check(rng, 0.25, True, 0.025) for _ in range(500)]
+    wrong = wilson_interval(sum(v == INFEASIBLE for v, _ in outcomes), len(outcomes), 0.98)
+    assert wrong.low <= 0.025 and np.mean([v == FEASIBLE for v, _ in outcomes]) >= 0.95
+    h2 = kn_h2(0.025, 1, 20)
+    # S^2 of 20 normals is below 3 with probability ~1 - 1e-7; the stage may overshoot by a quarter
+    assert max(r for _, r in outcomes) <= 1.25 * h2 * 3 / 0.25**2 + 1
+    assert mean_region(h2, np.array([1.0]), 0.25, 20)[0] == pytest.approx(h2 / 0.5 - 0.25 * 10)

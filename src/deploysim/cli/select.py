@@ -52,6 +52,13 @@ def _amount(text: str) -> float:
     return value
 
 
+def _tolerance(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected MEASURE=X, e.g. total_cost=50000")
+    return name.strip(), _amount(value)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "select",
@@ -63,8 +70,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--lever", dest="levers", action="append", default=[], metavar="PATH=SPEC",
                         help="a field the plans differ in (repeatable; the plans are every combination)")
     parser.add_argument("--require", dest="requirements", action="append", default=[],
-                        metavar="'P(MILESTONE<=DAY)>=P'", help="a chance constraint, e.g. 'P(foc_day<=150)>=0.9' "
-                        "(repeatable)")
+                        metavar="'P(MILESTONE<=DAY)>=P'", help="a chance constraint, e.g. 'P(foc_day<=150)>=0.9', "
+                        "or a bound on a mean, e.g. 'mean(total_cost)<=2000000' (with --tolerance-for; repeatable)")
+    parser.add_argument("--tolerance-for", dest="tolerances", action="append", default=[], type=_tolerance,
+                        metavar="MEASURE=X", help="the tolerance of a mean(MEASURE) requirement, in the measure's "
+                        "unit (required for each; repeatable)")
     goal = parser.add_mutually_exclusive_group()
     goal.add_argument("--minimise", "--minimize", metavar="MEASURE", default=None,
                       help="per-run measure to minimise (default total_cost)")
@@ -119,6 +129,7 @@ def handle(args: argparse.Namespace) -> int:
         delta=args.delta, tolerance=args.tolerance, confidence=args.confidence, out=out, seed=args.seed,
         n0=args.n0, stage_runs=args.stage_runs, max_reps=args.max_reps, workers=args.workers,
         scheduler=args.scheduler, resume=args.resume, progress=StageLine(Path(args.file).stem),
+        tolerance_for=dict(args.tolerances),
     )
     report(result)
     return 0
@@ -130,7 +141,7 @@ def report(result: Selection, stream: TextIO | None = None) -> None:
 
     stream = stream or sys.stdout
     say(format_selection(result.table, result.plan.levers, result.plan.settings.objective,
-                           [r.name for r in result.plan.requirements], result.plan.base.costs.currency),
+                           result.constraint_names(), result.plan.base.costs.currency),
           file=stream)
     say("", file=stream)
     say(result.sentence, file=stream)
