@@ -23,6 +23,7 @@ from deploysim.stats.ranking import (
     mean_region,
     rinott_h,
     rinott_sizes,
+    screen,
     stage_size,
 )
 
@@ -198,3 +199,64 @@ def test_a_mean_the_tolerance_inside_the_bound_is_declared_feasible_and_the_chec
     # S^2 of 20 normals is below 3 with probability ~1 - 1e-7; the stage may overshoot by a quarter
     assert max(r for _, r in outcomes) <= 1.25 * h2 * 3 / 0.25**2 + 1
     assert mean_region(h2, np.array([1.0]), 0.25, 20)[0] == pytest.approx(h2 / 0.5 - 0.25 * 10)
+
+
+def _screened_kn_macroreplication(rng: np.random.Generator, k: int, rho: float) -> tuple[bool, int, int]:
+    """Screen k normal plans on n0 replications with alpha/3, then KN with 2 alpha/3 among the survivors on
+    fresh replications, as ``select`` does above its screening limit. Plan 0 is delta better than 49 plans
+    (the slippage configuration among them) and 150 plans are 2 sigma worse (what screening is for).
+    Returns (plan 0 selected, total replications, plans screened out)."""
+    mu = np.full(k, 2.0)
+    mu[:50] = 0.0
+    mu[0] = -DELTA
+
+    def draw(n: int, means: np.ndarray) -> np.ndarray:
+        common = math.sqrt(rho) * rng.standard_normal((n, 1))
+        return means + common + math.sqrt(1 - rho) * rng.standard_normal((n, means.size))
+
+    verdicts = screen(draw(N0, mu), ALPHA / 3)
+    survivors = np.flatnonzero(verdicts == "")
+    if 0 not in survivors:
+        return False, N0 * k, k - survivors.size
+    selection = SequentialSelection(survivors.size, N0, DELTA, 2 * ALPHA / 3)
+    first = draw(N0, mu[survivors])
+    selection.first_stage(first)
+    sums, r, total = first.sum(axis=0), N0, N0 * (k + survivors.size)
+    selection.update(r, sums)
+    while not selection.done:
+        active = int(selection.active.sum())
+        m = stage_size(r, active, STAGE_RUNS)
+        sums = sums + draw(m, mu[survivors]).sum(axis=0)
+        r, total = r + m, total + m * active
+        selection.update(r, sums)
+    return survivors[selection.selected] == 0, total, k - survivors.size
+
+
+def test_screening_then_kn_still_selects_the_best_with_the_stated_probability() -> None:
+    """k = 200, delta = 0.25 sigma, 95%, rho = 0.9, 400 macroreplications: the 99% Wilson lower bound of
+    the measured PCS must clear 0.95, and screening must drop the 150 plans 2 sigma worse (nearly always)
+    without needing the 49 near plans to go."""
+    rng = np.random.default_rng(20261201)
+    outcomes = [_screened_kn_macroreplication(rng, 200, 0.9) for _ in range(400)]
+    pcs = wilson_interval(sum(ok for ok, _, _ in outcomes), len(outcomes), 0.98)
+    screened = np.mean([out for _, _, out in outcomes])
+    print(f"screen + KN, k = 200: PCS {pcs.estimate:.3f} [{pcs.low:.3f}, {pcs.high:.3f}], mean total N "
+          f"{np.mean([n for _, n, _ in outcomes]):,.0f}, mean screened out {screened:.1f}")
+    assert pcs.low >= 0.95
+    assert 140 <= screened <= 200 - 1
+
+
+def test_screening_keeps_a_plan_that_meets_the_constraint_over_cheaper_ones_that_do_not() -> None:
+    """Plans 0-2 are far cheaper but meet P >= 0.9 with probability 0.3; plan 3 meets it always. The cheap
+    plans are screened out as infeasible (upper bound below 0.95) and cannot screen out plan 3, which no
+    plan certified to meet the constraint beats; plan 4, dearer than plan 3 by 20 sigma, goes once plan 3 is
+    certified: 150 ones in 150 put p above 0.0025^(1/150) = 0.961 > 0.95 (level 0.05 / 4 / (5 plans))."""
+    rng = np.random.default_rng(3)
+    n0 = 150
+    objective = np.array([0.0, 0.0, 0.0, 10.0, 30.0]) + rng.standard_normal((n0, 5))
+    p = np.array([0.3, 0.3, 0.3, 1.0, 1.0])
+    indicators = (rng.random((n0, 5, 1)) < p[None, :, None]).astype(float)
+    verdicts = screen(objective, 0.05, indicators, (0.9,), 0.05)
+    assert list(verdicts) == ["infeasible", "infeasible", "infeasible", "", "worse"]
+    # without certification (n0 = 20 all ones is no proof of p > 0.95 at level 0.0125 / 20) nothing is worse
+    assert list(screen(objective[:20], 0.05, indicators[:20], (0.9,), 0.05))[3:] == ["", ""]

@@ -24,3 +24,6 @@ SELECT_STAGE_RUNS = 64
 """Runs a stage of ``select`` aims at, whatever the executor, so every executor stops at the same point."""
 SELECT_MAX_REPS = 5000
 """Replications per plan after which ``select`` stops and says its answer has no guarantee."""
+SELECT_SCREEN_ABOVE = 60
+"""Above this many plans ``select`` screens them first (a search phase costing n0 more replications per
+survivor, repaid when most plans are clearly out); an assumption, not a measured optimum."""

@@ -32,6 +32,20 @@ the best system subject to stochastic constraints (Andradottir & Kim 2010, Naval
   most ``beta``. It shares the feasibility budget with the chance constraints (``beta = alpha_feasibility
   / (k s)`` with ``s`` counting both kinds).
 
+**Screening** for large spaces (:func:`screen`), a search phase before the procedure above, with its
+own error ``alpha_screen``: on a first stage of ``n0`` replications of every plan it keeps every plan
+that could still be the best plan meeting every constraint with the tolerance to spare (call it b).
+A plan is screened out as *infeasible* when a one-sided bound at level ``alpha_screen / (4 s)`` puts a
+constraint below ``q + epsilon`` (b is dropped so only when one of its own s bounds misses, so no
+Bonferroni over plans is needed), and as *worse* when some plan l beats it by more than Nelson et
+al.'s (2001, Operations Research 49(6)) margin ``t S_il / sqrt(n0)``, t the Student quantile at
+``1 - alpha_o / (k - 1)`` (Bonferroni, valid under common random numbers), but only a plan l certified
+to meet every constraint with the tolerance to spare (lower bounds above ``q + epsilon`` at level
+``alpha_screen / (4 k s)``) may screen others out, since only such a plan shows that b is not the
+cheapest that does. So b survives with probability at least ``1 - alpha_screen``; the procedure above
+then runs among the survivors on *fresh* replications (numbered on from ``n0``), so its own guarantee
+holds given the survivors, and the two add up (Bonferroni).
+
 Decisions are taken only at the ends of stages (:func:`stage_size`): a test looked at less often
 eliminates and decides no more often than the fully sequential one, so the guarantee holds.
 
@@ -170,6 +184,51 @@ def rinott_h(k: int, n0: int, confidence: float, points: int = 600) -> float:
 def rinott_sizes(h: float, variances: np.ndarray, delta: float, n0: int) -> np.ndarray:
     """Rinott's total replications per plan, ``max(n0, ceil(h^2 S_i^2 / delta^2))``."""
     return np.maximum(n0, np.ceil(h * h * np.asarray(variances, dtype=float) / delta**2)).astype(int)
+
+
+SCREENED_WORSE, SCREENED_INFEASIBLE = "worse", "infeasible"
+
+
+def screen(
+    objective: np.ndarray,
+    alpha: float,
+    indicators: np.ndarray | None = None,
+    thresholds: tuple[float, ...] = (),
+    tolerance: float = 0.05,
+    bounded: np.ndarray | None = None,
+    bounds: tuple[MeanBound, ...] = (),
+) -> np.ndarray:
+    """The screening phase of the module docstring over a first stage (``objective`` ``n0 x k``,
+    minimised; ``indicators`` ``n0 x k x s`` of 0/1; ``bounded`` ``n0 x k x m``). Returns, per plan, ""
+    when it survives or why it was screened out (:data:`SCREENED_WORSE`, :data:`SCREENED_INFEASIBLE`)."""
+    from scipy.special import stdtrit
+
+    x = np.asarray(objective, dtype=float)
+    n0, k = x.shape
+    flags = np.zeros((n0, k, 0)) if indicators is None else np.asarray(indicators, dtype=float)
+    amounts = np.zeros((n0, k, 0)) if bounded is None else np.asarray(bounded, dtype=float)
+    s = len(thresholds) + len(bounds)
+    alpha_objective = alpha / 2 if s else alpha
+    drop_level, certify_level = (alpha / (4 * s), alpha / (4 * k * s)) if s else (0.0, 0.0)
+    infeasible = np.zeros(k, dtype=bool)
+    certified = np.ones(k, dtype=bool)
+    for j, q in enumerate(thresholds):
+        successes = flags[:, :, j].sum(axis=0)
+        _, high = clopper_pearson_bounds(successes, n0, drop_level)
+        low, _ = clopper_pearson_bounds(successes, n0, certify_level)
+        infeasible |= high < q + tolerance
+        certified &= low > q + tolerance
+    for j, bound in enumerate(bounds):
+        y = bound.sign * (amounts[:, :, j] - bound.threshold)  # larger is better
+        mean, se = y.mean(axis=0), y.std(axis=0, ddof=1) / math.sqrt(n0)
+        infeasible |= mean + float(stdtrit(n0 - 1, 1 - drop_level)) * se < bound.tolerance
+        certified &= mean - float(stdtrit(n0 - 1, 1 - certify_level)) * se > bound.tolerance
+    t = float(stdtrit(n0 - 1, 1 - alpha_objective / max(k - 1, 1)))
+    margin = t * np.sqrt(difference_variances(x) / n0)
+    means = x.mean(axis=0)
+    beaten = (means[:, None] - means[None, :] > margin) & certified[None, :]
+    np.fill_diagonal(beaten, False)
+    return np.where(infeasible, SCREENED_INFEASIBLE, np.where(beaten.any(axis=1), SCREENED_WORSE, ""))
 
 
 @dataclass
