@@ -168,3 +168,26 @@ def test_a_mean_constraint_selects_the_cheapest_plan_whose_mean_meets_it(
     table = pd.read_csv(tmp_path / "o" / "plans.csv").set_index("plan")
     assert table.loc[0, "verdict"] == "infeasible" and table.loc[1, "verdict"] == "selected"
     assert table.loc[0, "mean(person_days)_high"] < 130  # its interval lies below the bound
+
+
+def test_screening_first_selects_the_same_plan_and_says_what_it_screened_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --screen-above 2 the three plans are screened on n0 = 10 runs: roster 3 never reaches FOC by day
+    60 (0 of 10: the exact upper bound at level 0.05/3/4 is 0.42, below 0.9 + 0.2), so it goes as infeasible;
+    rosters 4 and 5 go on to the procedure on replications 10 onwards, which picks roster 4 as without."""
+    path = tmp_path / "roster.yaml"
+    path.write_text(json.dumps(ROSTER))
+    flags = ["select", str(path), "--lever", LEVERS[0], "--require", REQUIRE[0], "--delta", "1000", "--tolerance",
+             "0.2", "--n0", "10", "--workers", "1"]
+    assert main([*flags, "--out", str(tmp_path / "plain")]) == 0
+    assert main([*flags, "--screen-above", "2", "--out", str(tmp_path / "screened")]) == 0
+    out = capsys.readouterr().out
+    plain = json.loads((tmp_path / "plain" / "manifest.json").read_text())
+    screened = json.loads((tmp_path / "screened" / "manifest.json").read_text())
+    assert plain["selected"] == screened["selected"] == 1
+    assert "A search phase screened out 1 of 3 plans on their first 10 replications (1 as clearly failing" in out
+    table = pd.read_csv(tmp_path / "screened" / "plans.csv").set_index("plan")
+    assert table.loc[0, "verdict"] == "screened out" and table.loc[0, "screened"] == "infeasible"
+    assert table.loc[0, "replications"] == 10 and table.loc[1, "replications"] > 10
+    runs = pd.read_parquet(tmp_path / "screened" / "runs")
+    assert sorted(runs.loc[runs["point"] == 0, "replication"]) == list(range(10))  # screened: no more runs

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from deploysim.cli.echo import say
 from deploysim.cli.options import positive_int, seed
 from deploysim.errors import UsageError
-from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
+from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_SCREEN_ABOVE, SELECT_STAGE_RUNS
 
 if TYPE_CHECKING:
     from deploysim.experiments.selection import Selection
@@ -94,6 +94,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-reps", type=positive_int, default=SELECT_MAX_REPS,
                         help=f"replications per plan after which to stop without a guarantee (default "
                         f"{SELECT_MAX_REPS})")
+    parser.add_argument("--screen-above", type=positive_int, default=SELECT_SCREEN_ABOVE,
+                        help=f"with more plans than this, screen them first on --n0 replications each and run the "
+                        f"procedure among the survivors on fresh ones, with a third of the error (default "
+                        f"{SELECT_SCREEN_ABOVE})")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>-select)")
     where = parser.add_mutually_exclusive_group()
@@ -129,7 +133,7 @@ def handle(args: argparse.Namespace) -> int:
         delta=args.delta, tolerance=args.tolerance, confidence=args.confidence, out=out, seed=args.seed,
         n0=args.n0, stage_runs=args.stage_runs, max_reps=args.max_reps, workers=args.workers,
         scheduler=args.scheduler, resume=args.resume, progress=StageLine(Path(args.file).stem),
-        tolerance_for=dict(args.tolerances),
+        tolerance_for=dict(args.tolerances), screen_above=args.screen_above,
     )
     report(result)
     return 0

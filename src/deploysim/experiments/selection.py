@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from deploysim.errors import OutputError, ScenarioError, SweepError, UsageError
-from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
+from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_SCREEN_ABOVE, SELECT_STAGE_RUNS
 from deploysim.experiments.design import Design, make_design, parse_sets
 from deploysim.experiments.runner import Batch, BatchTables, estimated_run_seconds, execute, executor_for, run_batch
 from deploysim.experiments.sink import Progress
@@ -50,7 +50,17 @@ from deploysim.scenario.variants import validate_point
 from deploysim.stats.intervals import mean_ci
 from deploysim.stats.milestones import Target, observations, parse_target
 from deploysim.stats.proportions import wilson_interval
-from deploysim.stats.ranking import FEASIBLE, INFEASIBLE, MeanBound, SequentialSelection, mcb_intervals, stage_size
+from deploysim.stats.ranking import (
+    FEASIBLE,
+    INFEASIBLE,
+    SCREENED_INFEASIBLE,
+    SCREENED_WORSE,
+    MeanBound,
+    SequentialSelection,
+    mcb_intervals,
+    screen,
+    stage_size,
+)
 from deploysim.storage.directory import MANIFEST, jsonable, prepare_output, read_manifest, write_manifest
 from deploysim.storage.files import write_csv, write_parquet
 from deploysim.storage.provenance import manifest
@@ -61,6 +71,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DEFAULT_N0, DEFAULT_STAGE_RUNS, DEFAULT_MAX_REPS = SELECT_N0, SELECT_STAGE_RUNS, SELECT_MAX_REPS
+DEFAULT_SCREEN_ABOVE = SELECT_SCREEN_ABOVE
 OBJECTIVE_KINDS = ("money", "count", "duration")
 PLANS_FILES = ("plans.parquet", "plans.csv")
 PLOT_FILE = "selection.png"
@@ -194,6 +205,7 @@ class Settings:
     n0: int = DEFAULT_N0
     stage_runs: int = DEFAULT_STAGE_RUNS
     max_reps: int = DEFAULT_MAX_REPS
+    screen_above: int = DEFAULT_SCREEN_ABOVE
 
     def __post_init__(self) -> None:
         measure = MEASURES.get(self.objective)
@@ -208,6 +220,7 @@ class Settings:
             (self.n0 >= 5, "n0", "--n0", "must be at least 5 (the first stage estimates variances)"),
             (self.stage_runs >= 1, "stage_runs", "--stage-runs", "must be at least 1"),
             (self.max_reps >= self.n0, "max_reps", "--max-reps", "must be at least n0"),
+            (self.screen_above >= 1, "screen_above", "--screen-above", "must be at least 1"),
         )
         for ok, name, flag, why in checks:
             if not ok:
@@ -253,7 +266,9 @@ class SelectionPlan:
             "design_hash": self.design.fingerprint(),
             "levers": [f.describe() for f in self.design.factors],
             "requirements": [str(r) for r in self.requirements] + [str(b) for b in self.bounds],
-            "settings": {**self.settings.__dict__},
+            # screen_above only where it screens, so selections stored before it existed resume
+            "settings": {k: v for k, v in self.settings.__dict__.items()
+                         if k != "screen_above" or len(self.valid) > self.settings.screen_above},
         }
 
 
@@ -505,99 +520,156 @@ def _select(plan: SelectionPlan, path: Path | None, workers: int | None, schedul
     settings = plan.settings
     stored = _prepare(path, plan, resume) if path is not None else {}
     alpha = 1.0 - settings.confidence
+    valid = plan.valid
+    screening = len(valid) > settings.screen_above
+    alpha_screen = alpha / 3 if screening else 0.0
     constrained = bool(plan.requirements or plan.bounds)
     split = 2 if constrained else 1
-    valid = plan.valid
-    state = SequentialSelection(
-        len(valid), settings.n0, settings.delta, alpha / split, alpha / split if constrained else 0.0,
-        tuple(r.threshold for r in plan.requirements), settings.tolerance, tuple(b.bound for b in plan.bounds),
-    )
+    rest = alpha - alpha_screen
     data = _Data(plan)
     ran = reused = 0
     started = time.perf_counter()
-    done, target = 0, settings.n0
+    screened: dict[int, str] = {}
+    offset = settings.n0 if screening else 0  # the procedure runs on fresh replications after a screen
+    state: SequentialSelection | None = None
     with executor_for(workers, scheduler, executor) as (pool, window):
-        while True:
-            points = [valid[i] for i in np.flatnonzero(state.active)]
-            frames, fresh, read_back = _run_stage(_tasks(plan, points, done, target), stored, pool, window, path)
+
+        def stage(points: list[int], first: int, stop: int) -> None:
+            nonlocal ran, reused
+            frames, fresh, read_back = _run_stage(_tasks(plan, points, first, stop), stored, pool, window, path)
             ran, reused = ran + fresh, reused + read_back
             if progress:  # once a stage: only the procedure knows when it stops, so there is no total
                 progress(ran, ran)
             data.add(frames)
-            if done == 0:
-                state.first_stage(np.column_stack([data.objective[p][: settings.n0] for p in valid]),
-                                  np.stack([data.bounded[p][: settings.n0] for p in valid], axis=1))
-            objective_sums = np.array([data.objective[p][:target].sum() for p in valid])
-            indicator_sums = np.array([data.indicators[p][:target].sum(axis=0) for p in valid])
-            bound_sums = np.array([data.bounded[p][:target].sum(axis=0) for p in valid])
-            state.update(target, objective_sums, indicator_sums, bound_sums)
-            done = target
-            if state.done or done >= settings.max_reps:
-                break
-            target = min(done + stage_size(done, int(state.active.sum()), settings.stage_runs), settings.max_reps)
+
+        if screening:
+            stage(valid, 0, settings.n0)
+            objective, indicators, bounded = _first_stage(plan, data, valid, 0)
+            verdicts = screen(objective, alpha_screen, indicators, tuple(r.threshold for r in plan.requirements),
+                              settings.tolerance, bounded, tuple(b.bound for b in plan.bounds))
+            screened = {p: str(v) for p, v in zip(valid, verdicts, strict=True) if v}
+        candidates = [p for p in valid if p not in screened]
+        if candidates:
+            state = SequentialSelection(
+                len(candidates), settings.n0, settings.delta, rest / split, rest / split if constrained else 0.0,
+                tuple(r.threshold for r in plan.requirements), settings.tolerance,
+                tuple(b.bound for b in plan.bounds),
+            )
+            r, target = 0, settings.n0
+            while True:
+                stage([candidates[i] for i in np.flatnonzero(state.active)], offset + r, offset + target)
+                if r == 0:
+                    objective, _, bounded = _first_stage(plan, data, candidates, offset)
+                    state.first_stage(objective, bounded)
+                window_of = slice(offset, offset + target)
+                state.update(target, np.array([data.objective[p][window_of].sum() for p in candidates]),
+                             np.array([data.indicators[p][window_of].sum(axis=0) for p in candidates]),
+                             np.array([data.bounded[p][window_of].sum(axis=0) for p in candidates]))
+                r = target
+                if state.done or r >= settings.max_reps:
+                    break
+                target = min(r + stage_size(r, int(state.active.sum()), settings.stage_runs), settings.max_reps)
     seconds = time.perf_counter() - started
-    table = plans_table(plan, state, data)
-    selected = state.selected
-    chosen = valid[selected] if selected is not None else None
-    result = Selection(plan, table, chosen, state.done, guarantee_sentence(plan, table, chosen, state.done),
-                       data.runs(), ran, reused, seconds, path)
+    table = plans_table(plan, state, data, candidates, screened, offset)
+    guaranteed = state is None or state.done
+    selected = state.selected if state is not None else None
+    chosen = candidates[selected] if selected is not None else None
+    sentence = guarantee_sentence(plan, table, chosen, guaranteed)
+    if screening:
+        sentence += " " + screening_sentence(plan, screened, alpha_screen)
+    result = Selection(plan, table, chosen, guaranteed, sentence, data.runs(), ran, reused, seconds, path)
     if path is not None:
         _write(result)
     return result
 
 
-def plans_table(plan: SelectionPlan, state: SequentialSelection, data: _Data) -> pd.DataFrame:
+def _first_stage(plan: SelectionPlan, data: _Data, points: list[int], offset: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The n0 replications from ``offset`` of each plan: objective (n0 x k), indicators and bounded amounts
+    (n0 x k x constraints)."""
+    window = slice(offset, offset + plan.settings.n0)
+    return (np.column_stack([data.objective[p][window] for p in points]),
+            np.stack([data.indicators[p][window] for p in points], axis=1),
+            np.stack([data.bounded[p][window] for p in points], axis=1))
+
+
+def screening_sentence(plan: SelectionPlan, screened: dict[int, str], alpha_screen: float) -> str:
+    """What the search phase did, and what of the error budget it spent."""
+    worse = sum(v == SCREENED_WORSE for v in screened.values())
+    infeasible = sum(v == SCREENED_INFEASIBLE for v in screened.values())
+    return (f"A search phase screened out {len(screened)} of {len(plan.valid)} plans on their first "
+            f"{plan.settings.n0} replications ({infeasible} as clearly failing a requirement, {worse} as clearly "
+            f"worse than a plan surely meeting every requirement; more than screen_above = "
+            f"{plan.settings.screen_above} plans), spending {alpha_screen:.3g} of the "
+            f"{1 - plan.settings.confidence:.3g} error; the rest ran on fresh replications.")
+
+
+def plans_table(plan: SelectionPlan, state: SequentialSelection | None, data: _Data, candidates: list[int],
+                screened: dict[int, str], offset: int) -> pd.DataFrame:
     """One row per plan: levers, verdict, replications, P(target) with Wilson intervals, objective mean
-    with its MCB interval (against the best of the other plans not declared infeasible)."""
+    with its MCB interval (against the best of the other plans not declared infeasible). A plan screened
+    out shows its first-stage estimates and why (``screened``); the others show the procedure's
+    replications (those after the screen), while ``replications`` counts all a plan ran."""
     settings = plan.settings
-    valid = plan.valid
     sign = 1.0 if settings.minimise else -1.0
     rows: list[dict[str, Any]] = []
-    contenders = np.flatnonzero(~state.infeasible)
-    low = np.full(len(valid), np.nan)
-    high = np.full(len(valid), np.nan)
-    if contenders.size:
-        mcb_low, mcb_high = mcb_intervals(state.means[contenders], settings.delta)
-        # MCB bounds a difference of *signed* means; turn them back into the objective's direction
-        low[contenders], high[contenders] = (mcb_low, mcb_high) if sign > 0 else (-mcb_high, -mcb_low)
-    selected = state.selected
+    low = np.full(len(candidates), np.nan)
+    high = np.full(len(candidates), np.nan)
+    if state is not None:
+        contenders = np.flatnonzero(~state.infeasible)
+        if contenders.size:
+            mcb_low, mcb_high = mcb_intervals(state.means[contenders], settings.delta)
+            # MCB bounds a difference of *signed* means; turn them back into the objective's direction
+            low[contenders], high[contenders] = (mcb_low, mcb_high) if sign > 0 else (-mcb_high, -mcb_low)
+    selected = state.selected if state is not None else None
     for point in range(len(plan.design.points)):
         row: dict[str, Any] = {"plan": point, **plan.design.parameters(point)}
         if point in plan.invalid:
             rows.append({**row, "verdict": "invalid", "feasibility": "", "replications": 0,
                          "error": plan.invalid[point]})
             continue
-        i = valid.index(point)
-        status = state.feasibility[i]
-        feasibility = ("infeasible" if (status == INFEASIBLE).any() else
-                       "feasible" if (status == FEASIBLE).all() else "undecided")
-        if selected == i:
-            verdict = "selected"
-        elif feasibility == "infeasible":
-            verdict = "infeasible"
-        elif state.eliminated[i]:
-            verdict = "eliminated"
+        if point in screened:
+            first, n = 0, settings.n0
+            verdict = "screened out"
+            feasibility = "infeasible" if screened[point] == SCREENED_INFEASIBLE else "undecided"
+            mean, mcb, by = float(np.mean(data.objective[point][:n])), (np.nan, np.nan), -1
+            total = n
         else:
-            verdict = "undecided" if not state.done else feasibility
-        n = int(state.replications[i])
-        row.update(verdict=verdict, feasibility=feasibility, replications=n, error="")
+            assert state is not None
+            i = candidates.index(point)
+            status = state.feasibility[i]
+            feasibility = ("infeasible" if (status == INFEASIBLE).any() else
+                           "feasible" if (status == FEASIBLE).all() else "undecided")
+            if selected == i:
+                verdict = "selected"
+            elif feasibility == "infeasible":
+                verdict = "infeasible"
+            elif state.eliminated[i]:
+                verdict = "eliminated"
+            else:
+                verdict = "undecided" if not state.done else feasibility
+            first, n = offset, int(state.replications[i])
+            mean, mcb = float(state.means[i]), (low[i], high[i])
+            by = candidates[int(state.eliminated_by[i])] if state.eliminated_by[i] >= 0 else -1
+            total = offset + n
+        row.update(verdict=verdict, feasibility=feasibility, replications=total, error="",
+                   screened=screened.get(point, ""))
         for j, requirement in enumerate(plan.requirements):
-            share = wilson_interval(int(data.indicators[point][:n, j].sum()), n, settings.confidence)
+            share = wilson_interval(int(data.indicators[point][first:first + n, j].sum()), n, settings.confidence)
             row.update({requirement.name: share.estimate, f"{requirement.name}_low": share.low,
                         f"{requirement.name}_high": share.high})
         for j, bound in enumerate(plan.bounds):
-            interval = mean_ci(data.bounded[point][:n, j], settings.confidence)
+            interval = mean_ci(data.bounded[point][first:first + n, j], settings.confidence)
             row.update({bound.name: interval.mean, f"{bound.name}_low": interval.low,
                         f"{bound.name}_high": interval.high})
-        row.update({settings.objective: sign * state.means[i], "mcb_low": low[i], "mcb_high": high[i],
-                    "eliminated_by": (valid[int(state.eliminated_by[i])] if state.eliminated_by[i] >= 0 else -1)})
+        row.update({settings.objective: sign * mean, "mcb_low": mcb[0], "mcb_high": mcb[1], "eliminated_by": by})
         rows.append(row)
     table = pd.DataFrame(rows)
-    chosen = valid[selected] if selected is not None else None
-    mean = table[settings.objective] if settings.objective in table else pd.Series(np.nan, index=table.index)
+    chosen = candidates[selected] if selected is not None else None
+    mean_column = table[settings.objective] if settings.objective in table else pd.Series(np.nan, index=table.index)
     near = (chosen is not None) & (table["feasibility"] == "feasible")
     if chosen is not None:
-        near &= (mean - float(mean[table["plan"] == chosen].iloc[0])).abs() <= settings.delta
+        near &= (mean_column - float(mean_column[table["plan"] == chosen].iloc[0])).abs() <= settings.delta
     table["within_delta"] = near
     return table
 
@@ -722,6 +794,7 @@ def select(
     plot: bool = True,
     progress: Progress | None = None,
     tolerance_for: Mapping[str, float] | None = None,
+    screen_above: int = DEFAULT_SCREEN_ABOVE,
 ) -> Selection:
     """The plan to ask for, with a guarantee; the Python API of ``deploysim select``.
 
@@ -737,7 +810,8 @@ def select(
     if minimise and maximise:
         raise UsageError("give minimise or maximise, not both", cli="--minimise and --maximise exclude each other")
     objective = maximise or minimise or "total_cost"
-    settings = Settings(objective, maximise is None, delta, tolerance, confidence, n0, stage_runs, max_reps)
+    settings = Settings(objective, maximise is None, delta, tolerance, confidence, n0, stage_runs, max_reps,
+                        screen_above)
     requirements = [require] if isinstance(require, str) else list(require)
     plan = plan_selection(scenario, levers, requirements, settings, seed, tolerance_for)
     result = run_selection(plan, out, workers, scheduler, executor, resume, progress)
