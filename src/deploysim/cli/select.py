@@ -24,7 +24,11 @@ Each plan runs replications in stages, all plans with the same seeds (common ran
 plan is dropped when it is declared infeasible or clearly dearer than a feasible one, until one is
 left. The answer states what holds with --confidence: the plan meets each requirement less
 --tolerance, and its objective is within --delta of the best plan meeting each requirement plus
---tolerance. The plan with the best observed mean is never the answer.
+--tolerance. The plan with the best observed mean is never the answer. A bound on a mean,
+'mean(total_cost)<=5000000', takes its tolerance in the measure's unit (--tolerance-for
+total_cost=100000); shares and ratios are ratios of totals and are refused. With more plans than
+--screen-above, a screen on the first --n0 runs drops clearly failing or clearly worse plans first,
+with a third of the error; the procedure then runs among the survivors on fresh replications.
 examples:
   deploysim select scenarios/kyrgyzstan-2010.yaml --lever consent.initial=granted \\
       --lever recruitment.roster.size=0:50:10 --lever 'teams.*.posts.adviser=5:9:1' \\

@@ -11,6 +11,13 @@ list items sets every team at once). The procedure (arithmetic in :mod:`deploysi
    margin are eliminated; every plan still active runs the next stage, numbered on;
 3. it stops when every plan is infeasible or eliminated but one, declared feasible.
 
+Requirements are chance constraints ``P(foc_day<=150)>=0.9`` or bounds on the mean of a per-run amount,
+``mean(total_cost)<=5000000``, each with its tolerance in the measure's unit (``tolerance_for``). With
+more plans than ``screen_above``, a search phase comes first: every plan runs ``n0`` replications, the
+screen of :func:`~deploysim.stats.ranking.screen` drops plans that clearly fail a requirement or are
+clearly worse than a plan surely meeting every one, with a third of the error budget, and the procedure
+above runs among the survivors on fresh replications (numbered on from ``n0``) with the rest.
+
 Stages (:func:`~deploysim.stats.ranking.stage_size`) and tasks depend only on the data, never on
 the executor, so one process, a local pool and a Dask cluster stop at the same point with the same
 tables, and every stopping point is a fixed run of that many replications. A stage's runs are
