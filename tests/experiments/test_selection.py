@@ -191,3 +191,12 @@ def test_screening_first_selects_the_same_plan_and_says_what_it_screened_out(
     assert table.loc[0, "replications"] == 10 and table.loc[1, "replications"] > 10
     runs = pd.read_parquet(tmp_path / "screened" / "runs")
     assert sorted(runs.loc[runs["point"] == 0, "replication"]) == list(range(10))  # screened: no more runs
+
+
+def test_a_screened_selection_resumes_from_its_stored_runs(tmp_path: Path) -> None:
+    """The screen's runs and the procedure's fresh ones are both stored by replication range, so a resume
+    reads every one back and reaches the same table without a new run."""
+    first = select(ROSTER, LEVERS, REQUIRE, workers=1, screen_above=2, out=tmp_path / "o", **FAST)
+    again = select(ROSTER, LEVERS, REQUIRE, workers=1, screen_above=2, out=tmp_path / "o", resume=True, **FAST)
+    assert again.ran == 0 and again.reused == first.ran
+    pd.testing.assert_frame_equal(first.table, again.table)
