@@ -17,6 +17,9 @@ def test_lists_ranges_and_units() -> None:
     assert parse_set("a=1,2,3").values == (1, 2, 3)
     assert parse_set("a=0.5, 1").values == (0.5, 1.0)
     assert parse_set("a=0:50:10").values == (0, 10, 20, 30, 40, 50)  # both ends included
+    assert parse_set("a=4:8").values == (4, 5, 6, 7, 8)  # whole numbers without a step: every one, both ends
+    assert parse_set("a=-2:1").values == (-2, -1, 0, 1)
+    assert parse_set("a=4:8").kind == "range"
     assert parse_set("a=0.1:0.3:0.1").values == pytest.approx((0.1, 0.2, 0.3))
     weeks = parse_set("mediators.training=1 w,3 w,6 w")
     assert weeks.values == (7, 21, 42) and weeks.in_days
@@ -49,7 +52,10 @@ def test_sampled_specs() -> None:
         ("a=int(1.5,3)", "whole numbers"),
         ("a=5:1:1", "lo must be below hi"),
         ("a=1:5:0", "step must be greater than zero"),
-        ("a=1:5", "lo:hi:step"),
+        ("a=1:5:1:2", "lo:hi:step"),
+        ("a=0.5:2", "give a step, e.g. 0.5:2:STEP"),
+        ("a=1 w:6 w", "whole numbers only; give a step"),
+        ("a=8:4", "lo must be below hi"),
         ("a=choice()", "choice(...) needs values"),
         ("a=0:1e999:1", "'1e999' is not a finite number"),
         ("a=uniform(0,nan)", "'nan' is not a finite number"),

@@ -11,7 +11,7 @@ import pytest
 from builders import BASE, merge
 
 from deploysim.cli import main
-from deploysim.experiments.selection import parse_requirement, select
+from deploysim.experiments.selection import parse_requirement, plan_selection, select
 
 # One team of four posts; a pre-cleared roster person arrives 10-50 days after call-up, everyone else goes
 # through call, selection and training (about 80 days). So FOC (90% of posts filled) by day 60 comes in
@@ -109,6 +109,13 @@ def test_the_command_prints_the_table_and_the_guarantee(tmp_path: Path, capsys: 
     (["--minimise", "mean_fill"], "--minimise/--maximise 'mean_fill' is not a per-run amount to optimise"),
     (["--lever", "teams.*.posts.nope=1,2"], "teams.0.posts"),
     (["--lever", "recruitment.roster.size=4:2:1"], "--lever recruitment.roster.size=4:2:1: lo must be below hi"),
+    (["--lever", "teams.*.posts.adviser=0.5:2"], "lo:hi without a step takes whole numbers only; give a step"),
+    (["--require", "mean(mean_fill)>=0.8"], "mean_fill is a ratio of totals across runs (filled_post_days / "),
+    (["--require", "mean(foc_day)<=100"], "foc_day may never come in a run, so it has no mean"),
+    (["--require", "mean(total_cost)<=1e5"], "give --tolerance-for total_cost=X"),
+    (["--require", "mean(total_cost)<=1e5", "--tolerance-for", "total_cost=1e4", "--tolerance-for", "person_days=3"],
+     "person_days: no mean(person_days) requirement uses it"),
+    (["--require", "mean(nope)<=1"], "'nope' is not a measure"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                                           message: str) -> None:
@@ -136,3 +143,60 @@ def test_an_output_directory_in_use_is_refused_unless_resumed(tmp_path: Path) ->
     select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)
     with pytest.raises(Exception, match="already holds results; pass resume=True"):
         select(ROSTER, LEVERS, REQUIRE, workers=1, out=tmp_path / "o", **FAST)
+
+
+def test_the_issue_lever_without_a_step_makes_a_plan_per_whole_number() -> None:
+    """``teams.*.posts.adviser=4:8`` (the issue's own example) is five plans, 4 to 8 advisers in every team."""
+    plan = plan_selection(ROSTER, ["teams.*.posts.adviser=4:8"], REQUIRE)
+    assert list(plan.design.points["teams.*.posts.adviser"]) == [4, 5, 6, 7, 8]
+    assert [s.teams[0].posts["adviser"] for s in plan.scenarios.values()] == [4, 5, 6, 7, 8]
+
+
+def test_a_mean_constraint_selects_the_cheapest_plan_whose_mean_meets_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Roster 3 delivers about 113 person-days (sd 16), rosters 4 and 5 about 153: with mean(person_days) >= 130
+    and a tolerance of 10, roster 3 is 17 below (infeasible) and roster 4 the cheapest that meets it."""
+    path = tmp_path / "roster.yaml"
+    path.write_text(json.dumps(ROSTER))
+    code = main(["select", str(path), "--lever", LEVERS[0], "--require", "mean(person_days)>=130",
+                 "--tolerance-for", "person_days=10", "--delta", "1000", "--n0", "10", "--workers", "1",
+                 "--out", str(tmp_path / "o")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("plan 1 (recruitment.roster.size=4) meets mean person-days delivered >= 130 - 10.0 and costs within "
+            "EUR 1,000 of the cheapest plan with mean person-days delivered >= 130 + 10.0") in out
+    table = pd.read_csv(tmp_path / "o" / "plans.csv").set_index("plan")
+    assert table.loc[0, "verdict"] == "infeasible" and table.loc[1, "verdict"] == "selected"
+    assert table.loc[0, "mean(person_days)_high"] < 130  # its interval lies below the bound
+
+
+def test_screening_first_selects_the_same_plan_and_says_what_it_screened_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --screen-above 2 the three plans are screened on n0 = 10 runs: roster 3 never reaches FOC by day
+    60 (0 of 10: the exact upper bound at level 0.05/3/4 is 0.42, below 0.9 + 0.2), so it goes as infeasible;
+    rosters 4 and 5 go on to the procedure on replications 10 onwards, which picks roster 4 as without."""
+    path = tmp_path / "roster.yaml"
+    path.write_text(json.dumps(ROSTER))
+    flags = ["select", str(path), "--lever", LEVERS[0], "--require", REQUIRE[0], "--delta", "1000", "--tolerance",
+             "0.2", "--n0", "10", "--workers", "1"]
+    assert main([*flags, "--out", str(tmp_path / "plain")]) == 0
+    assert main([*flags, "--screen-above", "2", "--out", str(tmp_path / "screened")]) == 0
+    out = capsys.readouterr().out
+    plain = json.loads((tmp_path / "plain" / "manifest.json").read_text())
+    screened = json.loads((tmp_path / "screened" / "manifest.json").read_text())
+    assert plain["selected"] == screened["selected"] == 1
+    assert "A search phase screened out 1 of 3 plans on their first 10 replications (1 as clearly failing" in out
+    table = pd.read_csv(tmp_path / "screened" / "plans.csv").set_index("plan")
+    assert table.loc[0, "verdict"] == "screened out" and table.loc[0, "screened"] == "infeasible"
+    assert table.loc[0, "replications"] == 10 and table.loc[1, "replications"] > 10
+    runs = pd.read_parquet(tmp_path / "screened" / "runs")
+    assert sorted(runs.loc[runs["point"] == 0, "replication"]) == list(range(10))  # screened: no more runs
+
+
+def test_a_screened_selection_resumes_from_its_stored_runs(tmp_path: Path) -> None:
+    """The screen's runs and the procedure's fresh ones are both stored by replication range, so a resume
+    reads every one back and reaches the same table without a new run."""
+    first = select(ROSTER, LEVERS, REQUIRE, workers=1, screen_above=2, out=tmp_path / "o", **FAST)
+    again = select(ROSTER, LEVERS, REQUIRE, workers=1, screen_above=2, out=tmp_path / "o", resume=True, **FAST)
+    assert again.ran == 0 and again.reused == first.ran
+    pd.testing.assert_frame_equal(first.table, again.table)

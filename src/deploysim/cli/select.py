@@ -12,18 +12,23 @@ from typing import TYPE_CHECKING, TextIO
 from deploysim.cli.echo import say
 from deploysim.cli.options import positive_int, seed
 from deploysim.errors import UsageError
-from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_STAGE_RUNS
+from deploysim.experiments.defaults import SELECT_MAX_REPS, SELECT_N0, SELECT_SCREEN_ABOVE, SELECT_STAGE_RUNS
 
 if TYPE_CHECKING:
     from deploysim.experiments.selection import Selection
 
 EPILOG = """\
-Every combination of the levers' values is a plan (SPEC as in sweep: a,b,c or lo:hi:step; '*' over
-list items sets them all: teams.*.posts.adviser=5:9:1). Each plan runs replications in stages, all plans
-with the same seeds (common random numbers); a plan is dropped when it is declared infeasible or
-clearly dearer than a feasible one, until one is left. The answer states what holds with --confidence:
-the plan meets each requirement less --tolerance, and its objective is within --delta of the best plan
-meeting each requirement plus --tolerance. The plan with the best observed mean is never the answer.
+Every combination of the levers' values is a plan (SPEC as in sweep: a,b,c, lo:hi:step, or lo:hi for
+every whole number from lo to hi; '*' over list items sets them all: teams.*.posts.adviser=4:8).
+Each plan runs replications in stages, all plans with the same seeds (common random numbers); a
+plan is dropped when it is declared infeasible or clearly dearer than a feasible one, until one is
+left. The answer states what holds with --confidence: the plan meets each requirement less
+--tolerance, and its objective is within --delta of the best plan meeting each requirement plus
+--tolerance. The plan with the best observed mean is never the answer. A bound on a mean,
+'mean(total_cost)<=5000000', takes its tolerance in the measure's unit (--tolerance-for
+total_cost=100000); shares and ratios are ratios of totals and are refused. With more plans than
+--screen-above, a screen on the first --n0 runs drops clearly failing or clearly worse plans first,
+with a third of the error; the procedure then runs among the survivors on fresh replications.
 examples:
   deploysim select scenarios/kyrgyzstan-2010.yaml --lever consent.initial=granted \\
       --lever recruitment.roster.size=0:50:10 --lever 'teams.*.posts.adviser=5:9:1' \\
@@ -51,6 +56,13 @@ def _amount(text: str) -> float:
     return value
 
 
+def _tolerance(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected MEASURE=X, e.g. total_cost=50000")
+    return name.strip(), _amount(value)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "select",
@@ -62,8 +74,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--lever", dest="levers", action="append", default=[], metavar="PATH=SPEC",
                         help="a field the plans differ in (repeatable; the plans are every combination)")
     parser.add_argument("--require", dest="requirements", action="append", default=[],
-                        metavar="'P(MILESTONE<=DAY)>=P'", help="a chance constraint, e.g. 'P(foc_day<=150)>=0.9' "
-                        "(repeatable)")
+                        metavar="'P(MILESTONE<=DAY)>=P'", help="a chance constraint, e.g. 'P(foc_day<=150)>=0.9', "
+                        "or a bound on a mean, e.g. 'mean(total_cost)<=2000000' (with --tolerance-for; repeatable)")
+    parser.add_argument("--tolerance-for", dest="tolerances", action="append", default=[], type=_tolerance,
+                        metavar="MEASURE=X", help="the tolerance of a mean(MEASURE) requirement, in the measure's "
+                        "unit (required for each; repeatable)")
     goal = parser.add_mutually_exclusive_group()
     goal.add_argument("--minimise", "--minimize", metavar="MEASURE", default=None,
                       help="per-run measure to minimise (default total_cost)")
@@ -83,6 +98,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-reps", type=positive_int, default=SELECT_MAX_REPS,
                         help=f"replications per plan after which to stop without a guarantee (default "
                         f"{SELECT_MAX_REPS})")
+    parser.add_argument("--screen-above", type=positive_int, default=SELECT_SCREEN_ABOVE,
+                        help=f"with more plans than this, screen them first on --n0 replications each and run the "
+                        f"procedure among the survivors on fresh ones, with a third of the error (default "
+                        f"{SELECT_SCREEN_ABOVE})")
     parser.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<file stem>-select)")
     where = parser.add_mutually_exclusive_group()
@@ -118,6 +137,7 @@ def handle(args: argparse.Namespace) -> int:
         delta=args.delta, tolerance=args.tolerance, confidence=args.confidence, out=out, seed=args.seed,
         n0=args.n0, stage_runs=args.stage_runs, max_reps=args.max_reps, workers=args.workers,
         scheduler=args.scheduler, resume=args.resume, progress=StageLine(Path(args.file).stem),
+        tolerance_for=dict(args.tolerances), screen_above=args.screen_above,
     )
     report(result)
     return 0
@@ -129,7 +149,7 @@ def report(result: Selection, stream: TextIO | None = None) -> None:
 
     stream = stream or sys.stdout
     say(format_selection(result.table, result.plan.levers, result.plan.settings.objective,
-                           [r.name for r in result.plan.requirements], result.plan.base.costs.currency),
+                           result.constraint_names(), result.plan.base.costs.currency),
           file=stream)
     say("", file=stream)
     say(result.sentence, file=stream)

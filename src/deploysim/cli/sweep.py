@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from deploysim.experiments.sweep import SweepOutcome
 
 EPILOG = """\
-SPEC is a list a,b,c, a range lo:hi:step (both ends included), or for --design lhs/sobol
-uniform(lo,hi), int(lo,hi) or choice(a,b,...). Values may carry time units ('30 d', '6 w').
+SPEC is a list a,b,c, a range lo:hi:step (both ends included; for whole numbers lo:hi steps by 1),
+or for --design lhs/sobol uniform(lo,hi), int(lo,hi) or choice(a,b,...). Values may carry time units ('30 d', '6 w').
 PATH is dotted; list items by index or name: teams.0.posts.adviser, 'teams.Team 1 Osh city.posts.adviser'.
 Every design point uses the seeds of point 0 (common random numbers) unless --independent is given.
 examples:

@@ -3,7 +3,9 @@
 Each ``--set PATH=SPEC`` becomes a :class:`Factor`. SPEC is one of
 
 * a list ``a,b,c`` (commas inside parentheses do not split, so ``triangular(7,14,28) d`` is one value);
-* a range ``lo:hi:step``, both ends included (``0:50:10`` is 0, 10, ..., 50);
+* a range ``lo:hi:step``, both ends included (``0:50:10`` is 0, 10, ..., 50), or for whole numbers
+  ``lo:hi``, every whole number from lo to hi (``4:8`` is 4, 5, 6, 7, 8); a range of decimals or
+  durations needs its step, since no step is the obvious one;
 * for sampled designs, ``uniform(lo,hi)``, ``int(lo,hi)`` (both ends included) or ``choice(a,b,...)``.
 
 Values with a time unit (``30 d``, ``6 w``, ``4 months``) are converted to days, so a factor is a
@@ -294,8 +296,10 @@ def _cut(spec: str) -> str:
 
 def _parse_range(path: str, spec: str, where: str) -> Factor:
     parts = spec.strip().split(":")
-    if len(parts) != 3 or not all(p.strip() for p in parts):
-        raise UsageError(f"{where}: a range is lo:hi:step, e.g. 0:50:10")
+    if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+        raise UsageError(f"{where}: a range is lo:hi:step or, for whole numbers, lo:hi, e.g. 0:50:10 or 4:8")
+    if len(parts) == 2:
+        parts.append(_unit_step(parts, where))
     (low, a), (high, b), (step, c) = (_number(p, where) for p in parts)
     if low >= high:
         raise UsageError(f"{where}: lo must be below hi in lo:hi:step")
@@ -312,6 +316,16 @@ def _parse_range(path: str, spec: str, where: str) -> Factor:
     integral = all(float(x).is_integer() for x in (low, step)) and not (a or b or c)
     values: tuple[Value, ...] = tuple(int(v) for v in levels) if integral else tuple(float(v) for v in levels)
     return Factor(path, spec, "range", values, in_days=a or b or c)
+
+
+def _unit_step(ends: list[str], where: str) -> str:
+    """The step of ``lo:hi``: 1 when both ends are whole numbers without units; anything else is refused,
+    since the step a range of decimals or durations wants is the planner's choice, not ours."""
+    values = [parse_value(end, where) for end in ends]
+    if all(isinstance(v, int) and not isinstance(v, bool) and not in_days for v, in_days in values):
+        return "1"
+    raise UsageError(f"{where}: lo:hi without a step takes whole numbers only; give a step, e.g. "
+                     f"{ends[0].strip()}:{ends[1].strip()}:STEP")
 
 
 def parse_set(text: str) -> Factor:

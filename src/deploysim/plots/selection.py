@@ -25,6 +25,7 @@ VERDICT_STYLE: dict[str, tuple[str, str]] = {
     "eliminated": (OKABE_ITO["blue"], "o"),
     "infeasible": (MUTED_COLOUR, "x"),
     "undecided": (OKABE_ITO["orange"], "D"),
+    "screened out": (MUTED_COLOUR, "."),  # by the search phase, on the first-stage estimates
 }
 
 
