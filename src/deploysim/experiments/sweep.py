@@ -4,8 +4,9 @@ How a sweep is cut into work, and why:
 
 * Runs are enumerated point by point, replication by replication, and cut into tasks of a FIXED
   number of runs (``batch_size``), chosen once from the scenario's estimated work (about half a second
-  per task, nothing simulated to decide it) and recorded in the manifest. A task may span design points: a Sobol design with one or two
-  replications per point would otherwise make tasks of a few milliseconds, all scheduling overhead.
+  per task, nothing simulated to decide it) and recorded in the manifest. A task may span design
+  points: a Sobol design with one or two replications per point would otherwise make tasks of a
+  few milliseconds, all scheduling overhead.
 * A task's key names its first and last run (``p000012r000000-p000014r000009``) and its part files.
   Because the batch size comes from the manifest, ``--resume`` recomputes the same keys, skips every
   task whose ``runs`` part exists (written last, atomically, so it exists only if the task's other
