@@ -42,6 +42,7 @@ from deploysim.engine.plan import Plan, TeamPlan, compile_plan, unit_origin
 from deploysim.engine.roster import call_up_order
 from deploysim.engine.rules import ExpansionPlan, TensionPlan, TriggerPlan
 from deploysim.engine.streams import RunIdentity, Streams, stream_name
+from deploysim.engine.tension_clock import TensionClock
 from deploysim.engine.triggers import MetricWatcher
 from deploysim.scenario.load import load_scenario
 from deploysim.scenario.schema import Scenario
@@ -128,6 +129,7 @@ class _Run:
         self.listeners: dict[str, list[Callable[[], None]]] = {}
         self.tension_on = plan.tension is not None
         self.tension = plan.tension.initial if plan.tension is not None else 1.0
+        self.tension_clock = TensionClock(env)
         self.cases = 0
         self.incidents_by_day: list[int] | None = None
         self.teams_operational = 0
@@ -419,7 +421,7 @@ def _incidents(run: _Run, rng: random.Random, rate: float, team: _Team | None) -
 
 def _modulated_incidents(
     run: _Run, rng: random.Random, rate: float, team: _Team | None
-) -> Generator[simpy.Event, None, None]:
+) -> Generator[simpy.Event, float, None]:
     """Rate times the tension index, which changes at each daily tick (day + 0.5), as in the engine."""
     env = run.env
     while True:
@@ -433,9 +435,7 @@ def _modulated_incidents(
                 yield env.timeout(budget / current)
                 break
             budget -= current * span
-            yield env.timeout(span)
-            if run.closed:
-                return
+            budget = yield run.tension_clock.wait(budget, rate)  # the tick crosses days without an arrival
         if run.closed:
             return
         _incident(run, rng, team)
@@ -620,6 +620,7 @@ def _tick(run: _Run, tension: TensionPlan | None, watchers: list[MetricWatcher])
             cases, seen = run.cases - seen, run.cases
             change = tension.drift_per_day - tension.presence_effect * coverage - tension.mediation_effect * cases
             run.tension = min(max(run.tension + change, tension.floor), tension.ceiling)
+            run.tension_clock.tick(run.tension, run.closed)
         for watcher in watchers:
             metric, window = watcher.rule.metric, watcher.rule.window
             if metric == "team_coverage":

@@ -107,4 +107,6 @@ def daily_pass(state: MissionState, snapshot: DailySnapshot, rules: DailyRules) 
     for day in range(state.plan.horizon):
         snapshot.take(day)
         rules.apply(day, float(snapshot.cost_to_date[day]))
+        if state.tension_on:
+            state.tension_clock.tick(state.tension, state.closed)
         yield env.timeout(1.0)

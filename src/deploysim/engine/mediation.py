@@ -153,11 +153,12 @@ def _incidents(
 
 def _modulated_incidents(
     state: MissionState, rng: random.Random, rate: float, team: TeamState | None
-) -> Generator[simpy.Event, None, None]:
+) -> Generator[simpy.Event, float, None]:
     """Poisson with a rate that the tension index changes once a day (at each snapshot, day + 0.5).
 
     Each arrival consumes an Exp(1) amount of integrated rate; within a day the rate is constant,
-    so the arrival time is exact, and a day without an arrival costs one timeout.
+    so the arrival time is exact. Days without an arrival are crossed by the daily pass
+    (:mod:`deploysim.engine.tension_clock`), not by a timeout of this process.
     """
     env = state.env
     while True:
@@ -171,9 +172,7 @@ def _modulated_incidents(
                 yield env.timeout(budget / current)
                 break
             budget -= current * span
-            yield env.timeout(span)
-            if state.closed:
-                return
+            budget = yield state.tension_clock.wait(budget, rate)  # resumes at the boundary where it runs out
         if state.closed:
             return
         _incident(state, rng, team)

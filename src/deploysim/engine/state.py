@@ -32,6 +32,7 @@ from deploysim.engine.events import (
 from deploysim.engine.plan import Plan, TeamPlan
 from deploysim.engine.streams import stream_name
 from deploysim.engine.supply import SupplyDesk
+from deploysim.engine.tension_clock import TensionClock
 from deploysim.scenario.durations import Sampler
 
 
@@ -143,6 +144,7 @@ class MissionState:
         self.watched_incidents_by_day = [0] * (plan.horizon + 1)  # in units whose team is active (rate trigger)
         self.tension_on = plan.tension is not None
         self.tension = plan.tension.initial if plan.tension is not None else 1.0
+        self.tension_clock = TensionClock(env)
         self.listeners: dict[str, list[Callable[[], None]]] = {}
         self.milestones: dict[str, float] = {}
         self.counts: dict[str, int] = {}
