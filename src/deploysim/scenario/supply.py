@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AllowInfNan, BeforeValidator, Field, model_validator
 
 from deploysim.scenario.base import Name, Probability, Role, Strict, name_list
-from deploysim.scenario.durations import DAYS_PER_UNIT, Delay, delay_default
+from deploysim.scenario.durations import Delay, delay_default, unit_days
 from deploysim.scenario.limits import MAX_CONTRIBUTORS, MAX_NOMINATION_RATE, MAX_POSTS, MAX_ROLES, MAX_TEAMS
 
 _RATE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?:(?:per|/|a)\s*([A-Za-z]+))?\s*$")
@@ -30,10 +30,7 @@ def parse_rate(value: Any) -> Any:
     match = _RATE.match(value)
     if not match:
         raise ValueError(f"cannot read {value!r} as a rate such as '3 per week', '10 per month' or '0.5 per day'")
-    unit = (match.group(2) or "d").lower()
-    if unit not in DAYS_PER_UNIT:
-        raise ValueError(f"unknown time unit {unit!r} in {value!r}; use one of d, w, months, years")
-    return float(match.group(1)) / DAYS_PER_UNIT[unit]
+    return float(match.group(1)) / unit_days(match.group(2) or "d")
 
 
 PerDay = Annotated[float, AllowInfNan(False), BeforeValidator(parse_rate, json_schema_input_type=float | str)]
